@@ -1,2 +1,2 @@
 export { createTestDatabase, type TestDatabase } from './test-database.js';
-export { TEST_MARIADB_PORT, type TestMariaDb } from './test-env.js';
+export type { TestMariaDb } from './test-env.js';
