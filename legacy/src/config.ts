@@ -17,6 +17,14 @@ export const legacyConfig = defineConfig({
 
 export type LegacyConfig = ConfigValues<typeof legacyConfig.spec>;
 
+/** The database keys alone, for tools that only need the connection (migrate, seed). */
+export const legacyDbConfig = defineConfig(dbConfigKeys({ database: 'legacy', user: 'legacy', port: 3307 }));
+export type LegacyDbConfig = ConfigValues<typeof legacyDbConfig.spec>;
+
+export function loadLegacyDbConfig(env: Env = process.env): LegacyDbConfig {
+  return legacyDbConfig.load(env);
+}
+
 export function loadLegacyConfig(env: Env = process.env): LegacyConfig {
   return legacyConfig.load(env);
 }
