@@ -26,8 +26,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { app, logger } = options;
   const server = http.createServer(app);
   // Keep-alive clients must learn we are going away, or they reuse a socket we are about to close.
+  // Decided when the head is written, so requests already in flight when draining starts are covered too.
   server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (app.locals.draining) res.setHeader('connection', 'close');
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: http.ServerResponse, ...args: Parameters<typeof writeHead>) {
+      if (app.locals.draining && !this.headersSent) this.setHeader('connection', 'close');
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,63 @@
+/**
+ * Architectural boundaries, checked in `npm test`.
+ * The strangler only works if extracted services stand alone and the edge stays a thin router.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'new-services-never-import-legacy',
+      comment: 'An extracted service owns its code and data; it must not reach back into the monolith.',
+      severity: 'error',
+      from: { path: '^new-services/' },
+      to: { path: '^legacy/' },
+    },
+    {
+      name: 'new-services-stand-alone',
+      comment: 'One extracted service does not import another one\'s internals.',
+      severity: 'error',
+      from: { path: '^new-services/([^/]+)/' },
+      to: { path: '^new-services/', pathNot: '^new-services/$1/' },
+    },
+    {
+      name: 'edge-imports-no-service-internals',
+      comment: 'The edge routes by configuration; it knows backends only as URLs.',
+      severity: 'error',
+      from: { path: '^edge/' },
+      to: { path: '^(legacy|new-services|cdc)/' },
+    },
+    {
+      name: 'platform-imports-no-app-package',
+      comment: 'platform/ is the shared kernel: everything may depend on it, it depends on no app package.',
+      severity: 'error',
+      from: { path: '^platform/' },
+      to: { path: '^(legacy|new-services|edge|cdc|contracts|stack)/' },
+    },
+    {
+      name: 'production-code-imports-no-test-harness',
+      comment: 'Test support (fakes, test databases) is for tests only.',
+      severity: 'error',
+      from: { path: '/src/', pathNot: '([.]test[.]ts$|/src/testing/)' },
+      to: { path: '/src/testing/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(node_modules|dist|\\.stack)' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['development', 'import', 'types', 'default'],
+      extensions: ['.ts', '.js', '.json'],
+    },
+    // Workspace packages are symlinked into node_modules; resolve them to their real folders.
+    preserveSymlinks: false,
+  },
+};
