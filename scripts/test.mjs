@@ -3,7 +3,7 @@
 // Each step runs even if an earlier one failed, so one run shows everything that is wrong.
 // The test step starts (and stops) the real components it needs itself: see stack/src/testing/global-setup.ts.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,7 +50,9 @@ const steps = [
 
 function workspaceDirs() {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  return pkg.workspaces.flatMap((pattern) => (pattern.endsWith('/*') ? [pattern.slice(0, -2)] : [pattern]));
+  return pkg.workspaces
+    .map((pattern) => (pattern.endsWith('/*') ? pattern.slice(0, -2) : pattern))
+    .filter((dir) => existsSync(join(root, dir)));
 }
 
 function testCounts() {
