@@ -113,9 +113,11 @@ export function createStorefrontClient(baseUrl: string, options: StorefrontClien
     return json as T;
   }
 
-  const query = (params: Record<string, string | number | undefined>): string => {
-    const entries = Object.entries(params).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
-    return entries.length === 0 ? '' : `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
+  const query = (params: object): string => {
+    const entries = Object.entries(params)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]): [string, string] => [key, String(value)]);
+    return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
   };
 
   return {

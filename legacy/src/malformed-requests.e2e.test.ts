@@ -10,8 +10,9 @@ describe('malformed and refused requests', () => {
   let t: TestApp;
   let alice: { id: number; token: string };
   let bob: { id: number; token: string };
-  let stocked: number;
-  let ordered: number;
+  // Assigned in beforeAll; the table's closures read them when each case runs.
+  let stocked = 0;
+  let ordered = 0;
   let shippedOrder: number;
 
   async function checksum(): Promise<string> {

@@ -9,9 +9,11 @@ function scrypt(password: string, salt: Buffer, keyLength: number, options: Scry
 const KEY_LENGTH = 32;
 const COST = { N: 16384, r: 8, p: 1 };
 
-/** scrypt with a per-password salt, stored as `scrypt$N$r$p$salt$hash` (base64) so parameters can change later. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
+/**
+ * scrypt with a per-password salt, stored as `scrypt$N$r$p$salt$hash` (base64) so parameters can change later.
+ * `salt` is only passed by the deterministic demo-data generator; everything else takes the random default.
+ */
+export async function hashPassword(password: string, salt: Buffer = randomBytes(16)): Promise<string> {
   const key = await scrypt(password, salt, KEY_LENGTH, COST);
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64'), key.toString('base64')].join('$');
 }

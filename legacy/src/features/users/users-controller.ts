@@ -1,0 +1,75 @@
+import { Router, type Response } from 'express';
+import { ForbiddenError, parseInput } from '@strangler/platform';
+import { authenticatedUserId, requireAuth, type TokenService } from '../auth/tokens.js';
+import type { User } from './users-store-type.js';
+import type { UsersService } from './users-service.js';
+import { createUserSchema, listUsersQuerySchema, updateUserSchema, userIdSchema } from './users-schema.js';
+
+/** The public JSON shape of a user (never the password hash). */
+export interface UserJson {
+  id: number;
+  email: string;
+  fullName: string;
+  status: User['status'];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toUserJson(user: User): UserJson {
+  return {
+    id: user.id,
+    email: user.email,
+    fullName: user.fullName,
+    status: user.status,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
+
+function parseUserId(raw: unknown): number {
+  return parseInput(userIdSchema, raw, 'INVALID_ID');
+}
+
+/** Callers may only change their own account. Runs after authentication and id parsing, before the body is looked at. */
+function ensureSelf(res: Response, id: number): void {
+  if (authenticatedUserId(res) !== id) throw new ForbiddenError('You may only change your own account', 'FORBIDDEN');
+}
+
+export function createUsersRouter(deps: { users: UsersService; tokens: TokenService }): Router {
+  const { users } = deps;
+  const router = Router();
+  const authenticated = requireAuth(deps.tokens);
+
+  router.post('/', async (req, res) => {
+    const body = parseInput(createUserSchema, req.body);
+    const user = await users.create(body);
+    res.status(201).location(`/api/users/${user.id}`).json(toUserJson(user));
+  });
+
+  router.get('/', async (req, res) => {
+    const query = parseInput(listUsersQuerySchema, req.query);
+    const page = await users.list(query);
+    res.json({ items: page.items.map(toUserJson), page: page.page, pageSize: page.pageSize, total: page.total });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const user = await users.get(parseUserId(req.params.id));
+    res.json(toUserJson(user));
+  });
+
+  router.patch('/:id', authenticated, async (req, res) => {
+    const id = parseUserId(req.params.id);
+    ensureSelf(res, id);
+    const patch = parseInput(updateUserSchema, req.body);
+    res.json(toUserJson(await users.update(id, patch)));
+  });
+
+  router.delete('/:id', authenticated, async (req, res) => {
+    const id = parseUserId(req.params.id);
+    ensureSelf(res, id);
+    await users.delete(id);
+    res.status(204).end();
+  });
+
+  return router;
+}
