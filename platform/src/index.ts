@@ -6,3 +6,4 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './server.js';
 export * from './validation.js';
+export * from './auth.js';

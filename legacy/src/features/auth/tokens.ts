@@ -1,22 +1,24 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import type { RequestHandler, Response } from 'express';
-import { UnauthorizedError } from '@strangler/platform';
+import { SignJWT } from 'jose';
+import { createTokenVerifier, type TokenVerifier } from '@strangler/platform';
+
+// The middleware lives in platform so the extracted services verify tokens exactly as the monolith does.
+export { authenticatedUserId, requireAuth } from '@strangler/platform';
 
 export interface IssuedToken {
   token: string;
   expiresAt: Date;
 }
 
-export interface TokenService {
+/** The monolith issues login tokens (login stays here for now) and verifies them like everyone else. */
+export interface TokenService extends TokenVerifier {
   issue(userId: number): Promise<IssuedToken>;
-  /** Returns the user id (`sub`) of a valid token, or throws UnauthorizedError. */
-  verify(token: string): Promise<number>;
 }
 
-/** HS256 tokens: sub = user id, iss, iat, exp. The same key verifies them in the extracted users service. */
+/** HS256 tokens: sub = user id, iss, iat, exp. The same key verifies them in the extracted users service and the edge. */
 export function createTokenService(options: { secret: string; issuer: string; ttlSeconds: number; now?: () => Date }): TokenService {
   const key = new TextEncoder().encode(options.secret);
   const now = options.now ?? (() => new Date());
+  const verifier = createTokenVerifier({ secret: options.secret, issuer: options.issuer, now });
   return {
     async issue(userId) {
       const issuedAt = Math.floor(now().getTime() / 1000);
@@ -30,38 +32,6 @@ export function createTokenService(options: { secret: string; issuer: string; tt
         .sign(key);
       return { token, expiresAt };
     },
-    async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms: ['HS256'],
-          issuer: options.issuer,
-          currentDate: now(),
-        });
-        const userId = Number(payload.sub);
-        if (!Number.isSafeInteger(userId) || userId <= 0) throw new UnauthorizedError('Token subject is not a user id', 'INVALID_TOKEN');
-        return userId;
-      } catch (error) {
-        if (error instanceof UnauthorizedError) throw error;
-        if (error instanceof joseErrors.JWTExpired) throw new UnauthorizedError('Token has expired', 'TOKEN_EXPIRED');
-        throw new UnauthorizedError('Token is invalid', 'INVALID_TOKEN');
-      }
-    },
+    verify: (token) => verifier.verify(token),
   };
-}
-
-/** Requires `Authorization: Bearer <token>`; the caller's user id is then available via `authenticatedUserId(res)`. */
-export function requireAuth(tokens: TokenService): RequestHandler {
-  return async (req, res, next) => {
-    const header = req.get('authorization');
-    const match = header ? /^Bearer ([A-Za-z0-9._-]+)$/.exec(header) : null;
-    if (!match?.[1]) throw new UnauthorizedError('Missing bearer token', 'UNAUTHENTICATED');
-    res.locals.userId = await tokens.verify(match[1]);
-    next();
-  };
-}
-
-export function authenticatedUserId(res: Response): number {
-  const userId = res.locals.userId as unknown;
-  if (typeof userId !== 'number') throw new UnauthorizedError();
-  return userId;
 }
