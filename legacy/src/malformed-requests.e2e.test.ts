@@ -51,7 +51,8 @@ describe('malformed and refused requests', () => {
     name: string;
     method: 'get' | 'post' | 'patch' | 'put' | 'delete';
     path: () => string;
-    body?: unknown;
+    /** A function when the body names fixture ids, which exist only once beforeAll has run. */
+    body?: unknown | (() => unknown);
     raw?: { type: string; data: string };
     token?: () => string;
     status: number;
@@ -97,10 +98,10 @@ describe('malformed and refused requests', () => {
     { name: 'stock of an unknown product', method: 'get', path: () => '/api/products/999999/stock', status: 404, code: 'PRODUCT_NOT_FOUND' },
     { name: 'order without a token', method: 'post', path: () => '/api/orders', body: { items: [{ productId: 1, quantity: 1 }] }, status: 401, code: 'UNAUTHENTICATED' },
     { name: 'order with no items', method: 'post', path: () => '/api/orders', body: { items: [] }, token: () => bob.token, status: 400, code: 'VALIDATION_FAILED' },
-    { name: 'order with zero quantity', method: 'post', path: () => '/api/orders', body: { items: [{ productId: stocked, quantity: 0 }] }, token: () => bob.token, status: 400, code: 'VALIDATION_FAILED' },
-    { name: 'order naming a product twice', method: 'post', path: () => '/api/orders', body: { items: [{ productId: stocked, quantity: 1 }, { productId: stocked, quantity: 1 }] }, token: () => bob.token, status: 400, code: 'DUPLICATE_PRODUCT' },
+    { name: 'order with zero quantity', method: 'post', path: () => '/api/orders', body: () => ({ items: [{ productId: stocked, quantity: 0 }] }), token: () => bob.token, status: 400, code: 'VALIDATION_FAILED' },
+    { name: 'order naming a product twice', method: 'post', path: () => '/api/orders', body: () => ({ items: [{ productId: stocked, quantity: 1 }, { productId: stocked, quantity: 1 }] }), token: () => bob.token, status: 400, code: 'DUPLICATE_PRODUCT' },
     { name: 'order of an unknown product', method: 'post', path: () => '/api/orders', body: { items: [{ productId: 999999, quantity: 1 }] }, token: () => bob.token, status: 404, code: 'PRODUCT_NOT_FOUND' },
-    { name: 'order beyond available stock', method: 'post', path: () => '/api/orders', body: { items: [{ productId: ordered, quantity: 1 }, { productId: stocked, quantity: 4 }] }, token: () => bob.token, status: 409, code: 'INSUFFICIENT_STOCK' },
+    { name: 'order beyond available stock', method: 'post', path: () => '/api/orders', body: () => ({ items: [{ productId: ordered, quantity: 1 }, { productId: stocked, quantity: 4 }] }), token: () => bob.token, status: 409, code: 'INSUFFICIENT_STOCK' },
     { name: "someone else's order", method: 'get', path: () => `/api/orders/${shippedOrder}`, token: () => bob.token, status: 404, code: 'ORDER_NOT_FOUND' },
     { name: 'cancel a shipped order', method: 'post', path: () => `/api/orders/${shippedOrder}/cancel`, token: () => alice.token, status: 409, code: 'ILLEGAL_STATUS_TRANSITION' },
     { name: "another user's order history", method: 'get', path: () => `/api/users/${alice.id}/orders`, token: () => bob.token, status: 403, code: 'FORBIDDEN' },
@@ -115,7 +116,8 @@ describe('malformed and refused requests', () => {
     const before = await checksum();
     let call = request(t.app)[c.method](c.path());
     if (c.token) call = call.set('authorization', `Bearer ${c.token()}`);
-    const response = c.raw ? await call.set('content-type', c.raw.type).send(c.raw.data) : c.body === undefined ? await call : await call.send(c.body as object);
+    const body = typeof c.body === 'function' ? (c.body as () => unknown)() : c.body;
+    const response = c.raw ? await call.set('content-type', c.raw.type).send(c.raw.data) : body === undefined ? await call : await call.send(body as object);
     expect(response.status, JSON.stringify(response.body)).toBe(c.status);
     expect(response.headers['content-type']).toMatch(/application\/json/);
     expect(response.body).toEqual({ error: { code: c.code, message: expect.any(String) } });
