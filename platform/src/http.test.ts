@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import express from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { createHttpApp } from './http.js';
@@ -34,6 +35,11 @@ function buildApp(readiness: () => Promise<void> = async () => {}) {
       router.get('/conflict', async () => {
         throw new ConflictError('Already there', 'ALREADY_THERE');
       });
+      const nested = express.Router();
+      nested.get('/:id/parts', () => {
+        throw new NotFoundError('No such part', 'PART_NOT_FOUND');
+      });
+      router.use('/api/widgets', nested);
       router.get('/boom', () => {
         throw new Error('secret internals');
       });
@@ -52,6 +58,15 @@ describe('createHttpApp', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     expect(metrics.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/things\/:id"[^}]*status="404"/);
+  });
+
+  it('labels metrics of a mounted router with the full route pattern, also when the request ended in an error', async () => {
+    const { app } = buildApp();
+    await request(app).get('/api/widgets/7/parts');
+    await request(app).get('/api/widgets/8/parts?x=1');
+    const metrics = await request(app).get('/metrics');
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/widgets\/:id\/parts"[^}]*\} 2/);
+    expect(metrics.text).not.toMatch(/route="\/:id\/parts"/);
   });
 
   it('answers 503 NOT_READY when a dependency is down, and DRAINING while shutting down', async () => {

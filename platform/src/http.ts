@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from './logger.js';
 import { runWithRequestId } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -27,13 +27,28 @@ const requestId: RequestHandler = (req, res, next) => {
   runWithRequestId(id, next);
 };
 
+/**
+ * The route pattern (`/api/users/:id`), never the raw path, keeps the metric's label set bounded. When a request
+ * ends in the error middleware the router has already restored `baseUrl`, so the mount prefix is recovered from
+ * the URL: the pattern has as many segments as the tail of the path it matched.
+ */
+function routeLabel(req: Request): string {
+  if (!req.route) return 'unmatched';
+  const pattern = String(req.route.path);
+  if (req.baseUrl) return `${req.baseUrl}${pattern}`;
+  const path = (req.originalUrl.split('?')[0] ?? '').replace(/\/+$/, '');
+  const patternSegments = pattern.split('/').filter(Boolean).length;
+  const pathSegments = path.split('/').filter(Boolean);
+  const base = pathSegments.slice(0, pathSegments.length - patternSegments).join('/');
+  return `${base ? `/${base}` : ''}${pattern}`;
+}
+
 function accessLog(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // Route patterns, not raw paths, keep the label set bounded.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const route = routeLabel(req);
       metrics.httpRequestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       const level = res.statusCode >= 500 ? 'error' : 'info';
       runWithRequestId(res.locals.requestId as string, () =>

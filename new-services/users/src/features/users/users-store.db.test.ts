@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
+import { migrateToLatest } from '../../db/migrations.js';
+import { KnexUsersStore } from './users-store.js';
+import { describeUsersStoreContract } from './users-store-contract.js';
+import type { LegacyUserRow } from './users-store-type.js';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase('users_svc_store');
+  await migrateToLatest(t.db);
+});
+afterAll(async () => {
+  await t.drop();
+});
+
+// TRUNCATE (not DELETE) so AUTO_INCREMENT restarts and each case sees a fresh table, like the fake.
+describeUsersStoreContract('KnexUsersStore on MariaDB', () => ({
+  store: new KnexUsersStore(t.db),
+  async reset() {
+    await t.db('accounts').truncate();
+  },
+}));
+
+interface AccountRow {
+  id: number;
+  legacy_id: number | null;
+  email: string;
+  email_normalized: string;
+  display_name: string;
+  status: string;
+  password_hash: string;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+describe('KnexUsersStore: what lands in the accounts table', () => {
+  const store = () => new KnexUsersStore(t.db);
+  const rows = async () => (await t.db('accounts').orderBy('id')) as AccountRow[];
+  const legacy: LegacyUserRow = {
+    legacyId: 321,
+    email: 'Grace.Hopper@Example.com',
+    fullName: 'Grace Hopper',
+    status: 'active',
+    passwordHash: 'scrypt$16384$8$1$c2FsdA==$a2V5',
+    createdAt: new Date('2024-01-02T03:04:05.678Z'),
+    updatedAt: new Date('2024-02-03T04:05:06.789Z'),
+  };
+
+  it('stores email as given, email_normalized lower-cased, display_name, legacy_id NULL and version 1 for an account created here', async () => {
+    await t.db('accounts').truncate();
+    const user = await store().insert({ email: 'Ada@Example.COM', fullName: 'Ada', passwordHash: 'scrypt$x', createdAt: new Date('2024-01-01T00:00:00.001Z') });
+    expect(await rows()).toEqual([
+      {
+        id: user.id,
+        legacy_id: null,
+        email: 'Ada@Example.COM',
+        email_normalized: 'ada@example.com',
+        display_name: 'Ada',
+        status: 'active',
+        password_hash: 'scrypt$x',
+        version: 1,
+        created_at: new Date('2024-01-01T00:00:00.001Z'),
+        updated_at: new Date('2024-01-01T00:00:00.001Z'),
+      },
+    ]);
+    await store().update(user.id, { email: 'ADA2@example.com', updatedAt: new Date('2024-01-02T00:00:00.000Z') });
+    expect(await rows()).toEqual([expect.objectContaining({ email: 'ADA2@example.com', email_normalized: 'ada2@example.com', version: 2 })]);
+  });
+
+  it('upsertFromLegacy: the same row twice is one row with version 1; a change is the same row with version 2', async () => {
+    await t.db('accounts').truncate();
+    await store().upsertFromLegacy(legacy);
+    await store().upsertFromLegacy(legacy);
+    const expected: AccountRow = {
+      id: 321,
+      legacy_id: 321,
+      email: 'Grace.Hopper@Example.com',
+      email_normalized: 'grace.hopper@example.com',
+      display_name: 'Grace Hopper',
+      status: 'active',
+      password_hash: legacy.passwordHash,
+      version: 1,
+      created_at: legacy.createdAt,
+      updated_at: legacy.updatedAt,
+    };
+    expect(await rows()).toEqual([expected]);
+
+    const suspended = { ...legacy, status: 'suspended' as const, updatedAt: new Date('2024-03-01T00:00:00.000Z') };
+    await store().upsertFromLegacy(suspended);
+    await store().upsertFromLegacy(suspended);
+    expect(await rows()).toEqual([{ ...expected, status: 'suspended', updated_at: suspended.updatedAt, version: 2 }]);
+  });
+
+  it('upsertFromLegacy under concurrency: replays racing each other still leave one row at version 1', async () => {
+    await t.db('accounts').truncate();
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => store().upsertFromLegacy(legacy)));
+    // Racing first inserts may deadlock on the gap locks and be retried by the projector; none may duplicate or bump.
+    expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('ER_LOCK_DEADLOCK');
+    const [row, ...more] = await rows();
+    expect(more).toEqual([]);
+    expect(row).toMatchObject({ id: 321, legacy_id: 321, version: 1 });
+  });
+
+  it('deleteByLegacyId removes exactly the linked row', async () => {
+    await t.db('accounts').truncate();
+    await store().upsertFromLegacy(legacy);
+    await store().upsertFromLegacy({ ...legacy, legacyId: 322, email: 'other@example.com' });
+    expect(await store().deleteByLegacyId(321)).toBe(true);
+    expect(await store().deleteByLegacyId(321)).toBe(false);
+    expect((await rows()).map((r) => r.legacy_id)).toEqual([322]);
+  });
+});
