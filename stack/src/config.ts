@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
+
+/** The repository root (this file is <repo>/stack/src/config.ts); scripts and the default STACK_DIR hang off it. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+
+/** Every setting of the local launcher: env var, default, description. Nothing else in stack/ reads process.env. */
+export const stackConfig = defineConfig({
+  stackDir: {
+    env: 'STACK_DIR',
+    default: resolve(REPO_ROOT, '.stack'),
+    description: 'Folder holding the data, logs, pid files and secrets of the local stack',
+    schema: envSchemas.nonEmpty.transform((dir) => resolve(dir)),
+  },
+  mariadbPort: { env: 'MARIADB_PORT', default: '3307', description: 'TCP port of the private MariaDB', schema: envSchemas.port },
+  legacyPort: { env: 'LEGACY_PORT', default: '3000', description: 'HTTP port of the legacy monolith', schema: envSchemas.port },
+  usersPort: { env: 'USERS_PORT', default: '3001', description: 'HTTP port of the extracted users service', schema: envSchemas.port },
+  catalogPort: { env: 'CATALOG_PORT', default: '3002', description: 'HTTP port of the extracted catalog service', schema: envSchemas.port },
+  serviceLogLevel: { env: 'STACK_LOG_LEVEL', default: 'info', description: 'LOG_LEVEL passed to every service the stack runs', schema: envSchemas.logLevel },
+  seedUsers: { env: 'STACK_SEED_USERS', default: '1000', description: 'Users seeded on the first start', schema: envSchemas.positiveInt },
+  seedProducts: { env: 'STACK_SEED_PRODUCTS', default: '200', description: 'Products seeded on the first start', schema: envSchemas.positiveInt },
+  seedOrders: { env: 'STACK_SEED_ORDERS', default: '2000', description: 'Orders seeded on the first start', schema: envSchemas.positiveInt },
+  healthTimeoutMs: {
+    env: 'STACK_HEALTH_TIMEOUT_MS',
+    default: '60000',
+    description: 'How long a started process may take to pass its health check',
+    schema: envSchemas.positiveInt,
+  },
+  setupTimeoutMs: {
+    env: 'STACK_SETUP_TIMEOUT_MS',
+    default: '900000',
+    description: 'How long a setup step (migrations, seeding) may run',
+    schema: envSchemas.positiveInt,
+  },
+  stopGraceMs: {
+    env: 'STACK_STOP_GRACE_MS',
+    default: '15000',
+    description: 'How long a service gets to exit after SIGTERM before SIGKILL (MariaDB always gets 60 s)',
+    schema: envSchemas.positiveInt,
+  },
+  noColor: {
+    env: 'NO_COLOR',
+    default: '',
+    description: 'Any non-empty value turns off colours (https://no-color.org)',
+    schema: z.string().transform((value) => value !== ''),
+  },
+});
+
+export type StackConfig = ConfigValues<typeof stackConfig.spec>;
+
+export function loadStackConfig(env: Env = process.env): StackConfig {
+  return stackConfig.load(env);
+}
+
+/**
+ * The part of the launcher's environment its children inherit; everything else they get is set explicitly,
+ * so a stray DB_PASSWORD or PORT in the shell cannot leak into a service.
+ */
+const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TZ'];
+
+export function inheritedEnv(env: Env = process.env): Record<string, string> {
+  return Object.fromEntries(INHERITED.flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])));
+}
