@@ -1,5 +1,6 @@
-# One image recipe for every Node workspace (legacy, and later the extracted services, edge, projectors):
+# One image recipe for every Node workspace (legacy, the extracted services, and later the edge and projectors):
 #   docker build --build-arg WORKSPACE=legacy -t strangler/legacy .
+#   docker build --build-arg WORKSPACE=new-services/users -t strangler/users .
 # It compiles TypeScript in a build stage and runs plain JavaScript (no tsx) in a slim runtime stage.
 ARG NODE_VERSION=20
 
@@ -9,11 +10,15 @@ COPY package.json package-lock.json tsconfig.base.json ./
 # Every workspace manifest, so `npm ci` sees the same tree the lock file describes.
 COPY platform/package.json platform/
 COPY legacy/package.json legacy/
+COPY new-services/users/package.json new-services/users/
+COPY new-services/catalog/package.json new-services/catalog/
+COPY edge/package.json edge/
+COPY contracts/package.json contracts/
 COPY stack/package.json stack/
 RUN npm ci --ignore-scripts
-COPY platform platform
-COPY legacy legacy
 ARG WORKSPACE=legacy
+COPY platform platform
+COPY ${WORKSPACE} ${WORKSPACE}
 RUN npm run build -w platform && npm run build -w ${WORKSPACE}
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
@@ -23,6 +28,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY platform/package.json platform/
 COPY legacy/package.json legacy/
+COPY new-services/users/package.json new-services/users/
+COPY new-services/catalog/package.json new-services/catalog/
+COPY edge/package.json edge/
+COPY contracts/package.json contracts/
 COPY stack/package.json stack/
 RUN npm ci --omit=dev --ignore-scripts -w platform -w ${WORKSPACE} && npm cache clean --force
 COPY --from=build /app/platform/dist platform/dist

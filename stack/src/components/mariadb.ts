@@ -37,7 +37,21 @@ function runsAsRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-/** The server settings CDC needs (row-based binlog with full images and metadata) and a UTC clock. */
+/**
+ * What CDC needs from the server (row-based binlog with full row images and column metadata) and what the apps rely
+ * on (UTC, utf8mb4 with a case-insensitive collation). docker-compose.yml passes the same settings (a test checks).
+ */
+export const SHARED_SERVER_SETTINGS: Readonly<Record<string, string>> = {
+  log_bin: 'mariadb-bin',
+  binlog_format: 'ROW',
+  binlog_row_image: 'FULL',
+  binlog_row_metadata: 'FULL',
+  binlog_expire_logs_seconds: '604800',
+  default_time_zone: "'+00:00'",
+  character_set_server: 'utf8mb4',
+  collation_server: 'utf8mb4_unicode_ci',
+};
+
 function configFile(instance: MariaDbInstance): string {
   const paths = mariaDbPaths(instance);
   const lines = [
@@ -49,14 +63,7 @@ function configFile(instance: MariaDbInstance): string {
     `log_error=${paths.logFile}`,
     'skip-name-resolve',
     `server_id=${instance.serverId}`,
-    'log_bin=mariadb-bin',
-    'binlog_format=ROW',
-    'binlog_row_image=FULL',
-    'binlog_row_metadata=FULL',
-    'binlog_expire_logs_seconds=604800',
-    "default_time_zone='+00:00'",
-    'character_set_server=utf8mb4',
-    'collation_server=utf8mb4_unicode_ci',
+    ...Object.entries(SHARED_SERVER_SETTINGS).map(([key, value]) => `${key}=${value}`),
     'max_connections=500',
     'innodb_buffer_pool_size=256M',
     ...(instance.fast ? ['innodb_flush_log_at_trx_commit=2', 'sync_binlog=0'] : []),

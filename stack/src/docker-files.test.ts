@@ -1,0 +1,89 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SHARED_SERVER_SETTINGS } from './components/mariadb.js';
+import { APP_DATABASES } from './components/mariadb-server.js';
+
+/**
+ * No Docker engine runs here, so docker-compose.yml and the Dockerfile cannot be exercised for real. These checks
+ * keep them describing the same topology the launcher runs, so they do not silently drift apart.
+ */
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const read = (path: string) => readFileSync(join(repo, path), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; args?: Record<string, string> };
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+}
+const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+
+function workspaceDirs(): string[] {
+  const { workspaces } = JSON.parse(read('package.json')) as { workspaces: string[] };
+  return workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [pattern];
+    const parent = pattern.slice(0, -2);
+    if (!existsSync(join(repo, parent))) return [];
+    // Only folders that are packages count as workspaces.
+    return readdirSync(join(repo, parent), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(repo, parent, entry.name, 'package.json')))
+      .map((entry) => `${parent}/${entry.name}`);
+  });
+}
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  it.each(workspaceDirs())('copies the %s manifest into both stages, so `npm ci` matches the lock file', (dir) => {
+    const copies = dockerfile.split('\n').filter((line) => line.trim() === `COPY ${dir}/package.json ${dir}/`);
+    expect(copies).toHaveLength(2);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('runs MariaDB with the same server settings as the local stack', () => {
+    const flags = new Map(
+      (compose.services.mariadb?.command ?? []).map((flag) => {
+        const [key, value = ''] = flag.replace(/^--/, '').split('=');
+        return [key!.replaceAll('-', '_'), value] as const;
+      }),
+    );
+    for (const [key, value] of Object.entries(SHARED_SERVER_SETTINGS)) {
+      expect(flags.get(key), key).toBe(value.replace(/^'(.*)'$/, '$1'));
+    }
+    expect(flags.get('server_id')).toMatch(/^\d+$/);
+  });
+
+  it('creates the same application databases and accounts as the launcher', () => {
+    const initScript = read('docker/mariadb/init-accounts.sh');
+    const declared = /^APP_DATABASES="([^"]+)"/m.exec(initScript)?.[1]?.split(/\s+/);
+    expect(declared).toEqual(APP_DATABASES.map((app) => app.database));
+    const env = compose.services.mariadb?.environment ?? {};
+    for (const { database } of APP_DATABASES) expect(env, database).toHaveProperty(`${database.toUpperCase()}_DB_PASSWORD`);
+    expect(env).toHaveProperty('CDC_DB_PASSWORD');
+  });
+
+  it('builds only real workspaces, and each app connects as its own account to its own database', () => {
+    const built = Object.entries(compose.services).filter(([, service]) => service.build);
+    expect(built.length).toBeGreaterThanOrEqual(3);
+    for (const [name, service] of built) {
+      const workspace = service.build?.args?.WORKSPACE ?? '';
+      expect(existsSync(join(repo, workspace, 'src', 'server.ts')), `${name}: ${workspace}`).toBe(true);
+    }
+    const accounts = new Map<string, string>(APP_DATABASES.map((app) => [app.user, app.database]));
+    const apps = Object.entries(compose.services).filter(([, service]) => service.environment?.DB_USER);
+    for (const [name, service] of apps) {
+      expect(accounts.get(service.environment!.DB_USER!), name).toBe(service.environment!.DB_NAME);
+    }
+    expect(new Set(apps.map(([, service]) => service.environment!.DB_USER))).toEqual(new Set(accounts.keys()));
+  });
+
+  it('publishes ports on loopback only', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+    }
+  });
+});
