@@ -71,7 +71,8 @@ describe('legacy compiled to JavaScript (what the Dockerfile runs)', () => {
     for (const line of output.trim().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();
 
     server.kill('SIGTERM');
-    const [code] = (await once(server, 'exit')) as [number | null];
+    // 'close', not 'exit': only then has all of its stdout been read.
+    const [code] = (await once(server, 'close')) as [number | null];
     expect(code).toBe(0);
     expect(output).toMatch(/shutdown complete/);
   });

@@ -74,9 +74,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   if (options.handleSignals ?? true) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
+        // pino writes asynchronously: flush before exiting so the last lines ("shutdown complete") are not lost.
+        const exit = (code: number) => logger.flush(() => process.exit(code));
         shutdown(signal).then(
-          () => process.exit(0),
-          () => process.exit(1),
+          () => exit(0),
+          () => exit(1),
         );
       });
     }

@@ -102,7 +102,7 @@ describe('catalog server process', () => {
     expect(access).toMatchObject({ method: 'POST', url: '/api/products', status: 201, service: 'catalog' });
 
     server.child.kill('SIGTERM');
-    const [code] = (await once(server.child, 'exit')) as [number | null];
+    const [code] = (await once(server.child, 'close')) as [number | null];
     expect(code).toBe(0);
     // Every line is one JSON object.
     const lines = logLines(server.output());
@@ -122,13 +122,13 @@ describe('catalog server process', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ error: { code: 'NOT_READY', message: 'A dependency is unreachable' } });
     server.child.kill('SIGTERM');
-    expect((await once(server.child, 'exit'))[0]).toBe(0);
+    expect((await once(server.child, 'close'))[0]).toBe(0);
   });
 
   it('refuses to start on an invalid configuration, listing every problem, exit 1', async () => {
     const server = start({ ...env, PORT: 'eighty', DB_POOL_MAX: '0', LOG_LEVEL: 'loud' });
     children.push(server.child);
-    const [code] = (await once(server.child, 'exit')) as [number | null];
+    const [code] = (await once(server.child, 'close')) as [number | null];
     expect(code).toBe(1);
     expect(server.output()).toContain('Invalid configuration:');
     expect(server.output()).toContain('PORT="eighty" is invalid');

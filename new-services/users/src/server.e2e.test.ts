@@ -78,7 +78,8 @@ describe('users service process', () => {
     expect(((await patched.json()) as { fullName: string }).fullName).toBe('Renamed');
 
     server.kill('SIGTERM');
-    const [code] = (await once(server, 'exit')) as [number | null];
+    // 'close', not 'exit': only then has all of its stdout been read.
+    const [code] = (await once(server, 'close')) as [number | null];
     expect(code).toBe(0);
 
     const entries = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);

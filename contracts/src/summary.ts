@@ -1,0 +1,40 @@
+import { verificationStatus, type ResultsLocation } from './results.js';
+import { verificationTargets } from './slices.js';
+
+export type RowResult = 'passed' | 'FAILED' | 'NOT RUN' | 'STALE PACT' | 'NO PACT';
+
+export interface SummaryRow {
+  slice: string;
+  provider: string;
+  implementation: string;
+  interactions: number | undefined;
+  result: RowResult;
+}
+
+/**
+ * One row per slice × implementation from the records. `since`: records written before it (a previous run's) count
+ * as NOT RUN, so a verification that crashed before writing cannot hide behind an old pass.
+ */
+export function summarize(options: ResultsLocation & { since?: Date } = {}): { rows: SummaryRow[]; ok: boolean } {
+  const rows = verificationTargets().map(({ slice, provider, implementation }): SummaryRow => {
+    const status = verificationStatus(provider, implementation, options);
+    const record = status.record;
+    const base = { slice, provider, implementation, interactions: record?.interactions };
+    if (!record || (options.since && new Date(record.verifiedAt) < options.since)) {
+      return { ...base, result: status.verified === false && status.reason === 'no-pact' ? 'NO PACT' : 'NOT RUN' };
+    }
+    if (status.verified) return { ...base, result: 'passed' };
+    if (status.reason === 'pact-changed') return { ...base, result: 'STALE PACT' };
+    if (status.reason === 'no-pact') return { ...base, result: 'NO PACT' };
+    return { ...base, result: 'FAILED' };
+  });
+  return { rows, ok: rows.every((row) => row.result === 'passed') };
+}
+
+export function formatSummary(rows: SummaryRow[]): string {
+  const header = ['slice', 'provider', 'implementation', 'interactions', 'result'];
+  const cells = rows.map((r) => [r.slice, r.provider, r.implementation, r.interactions === undefined ? '-' : String(r.interactions), r.result]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
