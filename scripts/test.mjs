@@ -59,7 +59,7 @@ function testCounts() {
   try {
     const report = JSON.parse(readFileSync(vitestJson, 'utf8'));
     return {
-      files: report.numTotalTestSuites,
+      files: report.testResults.length,
       passed: report.numPassedTests,
       failed: report.numFailedTests,
       skipped: report.numPendingTests + report.numTodoTests,
