@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@strangler/platform';
+import { edgeConfig, loadEdgeConfig, targetOverrides } from './config.js';
+
+const secret = { JWT_SECRET: 'x'.repeat(32) };
+
+describe('edge config', () => {
+  it('has the documented defaults', () => {
+    const config = loadEdgeConfig(secret);
+    expect(config).toMatchObject({
+      port: 8000,
+      adminPort: 8001,
+      unleashUrl: 'http://127.0.0.1:4242/api',
+      backendHeader: true,
+      accessLog: true,
+      maxHeaderBytes: 16384,
+      trustedProxyHops: 0,
+      legacyUrl: undefined,
+      upstreamOverrides: [],
+    });
+    expect(config.routesFile).toMatch(/edge\/routes\.json$/);
+    expect(config.flagSnapshotDir).toMatch(/\.stack\/edge-flags$/);
+  });
+
+  it('describes every key with its env var and a description', () => {
+    for (const row of edgeConfig.describe()) {
+      expect(row.env).toMatch(/^[A-Z][A-Z0-9_]+$/);
+      expect(row.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('collects target overrides in order: LEGACY_URL, USERS_URL, CATALOG_URL, then UPSTREAM_URLS', () => {
+    const config = loadEdgeConfig({
+      ...secret,
+      LEGACY_URL: 'http://10.0.0.1:3000',
+      USERS_URL: 'http://10.0.0.2:3001',
+      CATALOG_URL: 'http://10.0.0.3:3002',
+      UPSTREAM_URLS: 'orders=http://10.0.0.4:3003, users.legacy=http://10.0.0.5:3000',
+    });
+    expect(targetOverrides(config)).toEqual([
+      { key: 'legacy', url: 'http://10.0.0.1:3000' },
+      { key: 'users.service', url: 'http://10.0.0.2:3001' },
+      { key: 'catalog.service', url: 'http://10.0.0.3:3002' },
+      { key: 'orders', url: 'http://10.0.0.4:3003' },
+      { key: 'users.legacy', url: 'http://10.0.0.5:3000' },
+    ]);
+  });
+
+  it('lists every problem at once and never echoes secrets', () => {
+    let error: unknown;
+    try {
+      loadEdgeConfig({ JWT_SECRET: 'short-secret', UPSTREAM_URLS: 'users=ftp://x', UNLEASH_TIMEOUT_MS: '500', BACKEND_HEADER: 'yes' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    expect((error as ConfigError).problems).toHaveLength(4);
+    expect(text).toContain('UPSTREAM_URLS');
+    expect(text).toContain('UNLEASH_TIMEOUT_MS');
+    expect(text).toContain('BACKEND_HEADER');
+    expect(text).not.toContain('short-secret');
+  });
+
+  it('refuses a head timeout longer than the request timeout', () => {
+    expect(() => loadEdgeConfig({ ...secret, HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HEADERS_TIMEOUT_MS=5000 must not exceed/);
+  });
+});

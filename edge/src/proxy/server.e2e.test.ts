@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusedUrl, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
+import { send, TEST_JWT_SECRET } from '../testing/test-edge.js';
+
+const edgeDir = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+/** `npm start -w edge`, minus npm: the real entry point with the real routes.json, as its own process. */
+function startEdgeProcess(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'src/server.ts'], {
+    cwd: edgeDir,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout, stderr, exited };
+}
+
+async function listening(running: Running): Promise<{ port: number; adminPort: number }> {
+  for (let i = 0; i < 200; i++) {
+    for (const line of running.stdout) {
+      const entry = JSON.parse(line) as { msg?: string; port?: number; adminPort?: number };
+      if (entry.msg === 'listening' && entry.port && entry.adminPort) return { port: entry.port, adminPort: entry.adminPort };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`edge did not start:\n${running.stdout.join('\n')}\n${running.stderr.join('')}`);
+}
+
+describe('the edge process', () => {
+  let legacy: FakeUpstream;
+  let users: FakeUpstream;
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    [legacy, users] = await Promise.all([startFakeUpstream('legacy'), startFakeUpstream('users')]);
+    dir = mkdtempSync(join(tmpdir(), 'edge-process-'));
+    env = {
+      EDGE_PORT: '0',
+      EDGE_ADMIN_PORT: '0',
+      JWT_SECRET: TEST_JWT_SECRET,
+      LEGACY_URL: legacy.url,
+      USERS_URL: users.url,
+      CATALOG_URL: users.url,
+      UNLEASH_URL: `${await refusedUrl()}/api`,
+      FLAG_SNAPSHOT_DIR: dir,
+    };
+  });
+
+  afterAll(async () => {
+    await Promise.all([legacy.close(), users.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts from the real route table, proxies, reports ready without flags, and drains on SIGTERM', async () => {
+    const running = startEdgeProcess(env);
+    try {
+      const { port, adminPort } = await listening(running);
+      const ready = await send(`http://127.0.0.1:${adminPort}`, '/ready');
+      expect(ready.json()).toEqual({ status: 'ready', flags: 'none', note: 'no flags: all legacy' });
+      const reply = await send(`http://127.0.0.1:${port}`, '/api/users/1');
+      expect(reply.status).toBe(200);
+      expect(reply.headers['x-strangler-backend']).toBe('legacy');
+      expect(legacy.received.map((r) => r.url)).toContain('/api/users/1');
+
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+      expect(running.stdout.some((line) => line.includes('"shutdown complete"'))).toBe(true);
+    } finally {
+      running.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start on an invalid route table, saying what is wrong', async () => {
+    const routes = join(dir, 'routes.json');
+    writeFileSync(routes, JSON.stringify({ legacy: 'http://127.0.0.1:3000', slices: [{ name: 'users', flag: 'users.reads', service: 'ftp://x', routes: [] }] }));
+    const running = startEdgeProcess({ ...env, ROUTES_FILE: routes });
+    expect(await running.exited).toBe(1);
+    const output = running.stderr.join('');
+    expect(output).toContain(`Invalid route table ${routes}`);
+    expect(output).toContain('slices.0.service');
+    expect(output).toContain('a slice needs at least one route');
+  });
+
+  it('refuses to start on invalid configuration, listing every problem', async () => {
+    const running = startEdgeProcess({ ...env, JWT_SECRET: 'short', EDGE_PORT: 'eighty', USERS_URL: 'not a url' });
+    expect(await running.exited).toBe(1);
+    const output = running.stderr.join('');
+    expect(output).toContain('JWT_SECRET=<secret> is invalid');
+    expect(output).toContain('EDGE_PORT="eighty" is invalid');
+    expect(output).toContain('USERS_URL="not a url" is invalid');
+    expect(output).not.toContain('short');
+  });
+});

@@ -1,0 +1,80 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, createLogger } from '@strangler/platform';
+import { loadEdgeConfig, targetOverrides } from '../config.js';
+import { createUnleashFlagEvaluator } from '../flags/unleash-flag-evaluator.js';
+import { snapshotFileFor } from '../flags/snapshot-storage.js';
+import { loadRouteTable, RouteTableError } from '../routes/route-table.js';
+import { createEdge } from './create-edge-server.js';
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Loads config and the route table (fail fast), starts the flag client, listens, drains on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const config = loadEdgeConfig();
+  const logger = createLogger({ name: 'edge', level: config.logLevel });
+  const table = loadRouteTable(config.routesFile, targetOverrides(config));
+  const flags = createUnleashFlagEvaluator({
+    url: config.unleashUrl,
+    clientToken: config.unleashClientToken,
+    appName: config.unleashAppName,
+    instanceId: config.unleashInstanceId || undefined,
+    refreshIntervalMs: config.unleashRefreshMs,
+    requestTimeoutMs: config.unleashTimeoutMs,
+    sendMetrics: config.unleashSendMetrics,
+    snapshotFile: snapshotFileFor(config.flagSnapshotDir, config.unleashAppName),
+    logger,
+  });
+  const edge = createEdge({ config, table, flags, logger });
+
+  const port = await listen(edge.server, config.port, config.host);
+  const adminPort = await listen(edge.adminServer, config.adminPort, config.adminHost);
+  logger.info(
+    {
+      host: config.host,
+      port,
+      adminPort,
+      routesFile: config.routesFile,
+      legacy: table.legacy,
+      slices: table.slices.map((slice) => ({ name: slice.name, flag: slice.flag, service: slice.service, legacy: slice.legacy })),
+    },
+    'listening',
+  );
+
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ reason: signal }, 'shutting down: draining in-flight requests');
+      edge
+        .close({ timeoutMs: config.shutdownTimeoutMs })
+        .then(() => flags.close())
+        .then(
+          () => {
+            logger.info('shutdown complete');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  // Config and route-table problems are the operator's to fix: print them plainly, without a stack trace.
+  if (error instanceof ConfigError || error instanceof RouteTableError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});
