@@ -81,6 +81,13 @@ describe('docker-compose.yml', () => {
     expect(new Set(apps.map(([, service]) => service.environment!.DB_USER))).toEqual(new Set(accounts.keys()));
   });
 
+  it('fills in every placeholder of the launcher\'s nginx template for the container', () => {
+    const placeholders = new Set(read('nginx/nginx.conf.template').match(/\{\{[A-Z_]+\}\}/g));
+    expect(placeholders.size).toBeGreaterThan(0);
+    const command = (compose.services.nginx?.command ?? []).join(' ');
+    for (const placeholder of placeholders) expect(command, placeholder).toContain(`s#${placeholder}#`);
+  });
+
   it('publishes ports on loopback only', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
