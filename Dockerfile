@@ -13,6 +13,7 @@ COPY legacy/package.json legacy/
 COPY new-services/users/package.json new-services/users/
 COPY new-services/catalog/package.json new-services/catalog/
 COPY edge/package.json edge/
+COPY cli/package.json cli/
 COPY contracts/package.json contracts/
 COPY stack/package.json stack/
 RUN npm ci --ignore-scripts
@@ -31,6 +32,7 @@ COPY legacy/package.json legacy/
 COPY new-services/users/package.json new-services/users/
 COPY new-services/catalog/package.json new-services/catalog/
 COPY edge/package.json edge/
+COPY cli/package.json cli/
 COPY contracts/package.json contracts/
 COPY stack/package.json stack/
 RUN npm ci --omit=dev --ignore-scripts -w platform -w ${WORKSPACE} && npm cache clean --force

@@ -1,5 +1,6 @@
 import type { ManagedProcess } from './processes.js';
 import type { Prerequisite } from './prerequisites.js';
+import type { SecretDeclaration } from './secrets.js';
 
 /**
  * One piece of the local topology: a long-running process (database, broker, service, proxy) or a setup step
@@ -16,7 +17,7 @@ export interface Component<C> {
   /** What this machine needs installed; all are checked before anything starts. */
   prerequisites?: readonly Prerequisite[];
   /** Keys in the stack's secrets file this component reads; generated on first start, reused after. */
-  secrets?: readonly string[];
+  secrets?: readonly SecretDeclaration[];
   /** Ports it will listen on and the env var that changes each one; checked free before anything starts. */
   ports?(ctx: C): readonly PortClaim[];
   /** Stops whatever a crashed earlier run left behind (by pid file); true when something was stopped. */
@@ -36,6 +37,8 @@ export interface Component<C> {
   stop?(process: ManagedProcess, ctx: C): Promise<void>;
   /** What it exposes, for the summary table: a URL or host:port. */
   endpoint?(ctx: C): string;
+  /** One line printed under the summary table (e.g. where its credentials are); never a secret in full. */
+  readyNote?(ctx: C): string | undefined;
   /** The log worth reading when it fails (default: the process's own output log). */
   logFile?(ctx: C): string;
   /** Printed under a failure: the likely cause and what to do about it. */

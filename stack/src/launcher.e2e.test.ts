@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -21,6 +21,10 @@ let mariadbPort: number;
 let legacyPort: number;
 let usersPort: number;
 let catalogPort: number;
+let nginxPort: number;
+let edgePort: number;
+let postgresPort: number;
+let unleashPort: number;
 const launched: Launcher[] = [];
 const printedPids = new Set<number>();
 
@@ -75,20 +79,37 @@ async function productsTotal(): Promise<number> {
   return body.total;
 }
 
+/** The slices' flags as the edge reads them, with the client token the launcher created. */
+async function clientFlags(): Promise<Map<string, { enabled: boolean; rollout?: string }>> {
+  const secrets = JSON.parse(readFileSync(join(stackDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+  const response = await fetch(`http://127.0.0.1:${unleashPort}/api/client/features`, { headers: { authorization: secrets['unleash.clientToken'] ?? '' } });
+  expect(response.status).toBe(200);
+  const { features } = (await response.json()) as { features: Array<{ name: string; enabled: boolean; strategies: Array<{ parameters: Record<string, string> }> }> };
+  return new Map(features.map((f) => [f.name, { enabled: f.enabled, rollout: f.strategies[0]?.parameters.rollout }]));
+}
+
 async function startAndWaitReady(): Promise<{ launcher: Launcher; table: ReturnType<typeof readyTable> }> {
   const launcher = cli('start');
   await launcher.waitFor(READY, 150_000);
   const table = readyTable(launcher.output());
-  expect([...table.keys()].sort()).toEqual(['catalog', 'legacy', 'mariadb', 'users']);
+  expect([...table.keys()].sort()).toEqual(['catalog', 'legacy', 'mariadb', 'nginx', 'postgres', 'unleash', 'users']);
   expect(table.get('mariadb')?.endpoint).toBe(`127.0.0.1:${mariadbPort}`);
   expect(table.get('legacy')?.endpoint).toBe(`http://127.0.0.1:${legacyPort}`);
   expect(table.get('users')?.endpoint).toBe(`http://127.0.0.1:${usersPort}`);
   expect(table.get('catalog')?.endpoint).toBe(`http://127.0.0.1:${catalogPort}`);
+  expect(table.get('nginx')?.endpoint).toBe(`http://127.0.0.1:${nginxPort}`);
+  expect(table.get('postgres')?.endpoint).toBe(`127.0.0.1:${postgresPort}`);
+  expect(table.get('unleash')?.endpoint).toBe(`http://127.0.0.1:${unleashPort}`);
+  expect((await fetch(`http://127.0.0.1:${unleashPort}/health`)).status).toBe(200);
   for (const { pid } of table.values()) expect(isAlive(pid)).toBe(true);
   for (const port of [legacyPort, usersPort, catalogPort]) {
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     expect(ready.status, `GET :${port}/ready`).toBe(200);
   }
+  // The front door: no edge runs on EDGE_PORT, so its backup upstream, legacy, answers.
+  const throughNginx = await fetch(`http://127.0.0.1:${nginxPort}/api/products`);
+  expect(throughNginx.status).toBe(200);
+  expect(((await throughNginx.json()) as { total: number }).total).toBeGreaterThan(0);
   return { launcher, table };
 }
 
@@ -101,15 +122,29 @@ async function interruptAndCheckEverythingStopped(launcher: Launcher, table: Ret
   expect(await isPortOpen(legacyPort)).toBe(false);
   expect(await isPortOpen(usersPort)).toBe(false);
   expect(await isPortOpen(catalogPort)).toBe(false);
+  expect(await isPortOpen(nginxPort)).toBe(false);
+  expect(await isPortOpen(postgresPort)).toBe(false);
+  expect(await isPortOpen(unleashPort)).toBe(false);
   expect(existsSync(join(stackDir, 'launcher.pid'))).toBe(false);
 }
 
 beforeAll(async () => {
   // Short path: MariaDB's unix socket lives under it.
   stackDir = join(mkdtempSync(join(tmpdir(), 'stack-e2e-')), 's');
+  // PostgreSQL runs as the `postgres` OS user when the tests run as root: it must be able to pass through.
+  chmodSync(join(stackDir, '..'), 0o711);
   const ports = new Set<number>();
-  while (ports.size < 4) ports.add(await freePort());
-  [mariadbPort, legacyPort, usersPort, catalogPort] = [...ports] as [number, number, number, number];
+  while (ports.size < 8) ports.add(await freePort());
+  [mariadbPort, legacyPort, usersPort, catalogPort, nginxPort, edgePort, postgresPort, unleashPort] = [...ports] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -118,6 +153,10 @@ beforeAll(async () => {
     LEGACY_PORT: String(legacyPort),
     USERS_PORT: String(usersPort),
     CATALOG_PORT: String(catalogPort),
+    NGINX_PORT: String(nginxPort),
+    EDGE_PORT: String(edgePort),
+    POSTGRES_PORT: String(postgresPort),
+    UNLEASH_PORT: String(unleashPort),
     STACK_SEED_USERS: String(SEED.users),
     STACK_SEED_PRODUCTS: String(SEED.products),
     STACK_SEED_ORDERS: String(SEED.orders),
@@ -161,6 +200,29 @@ describe('npm start (the real launcher)', () => {
     );
     await expect(mysql.createConnection({ host: '127.0.0.1', port: mariadbPort, user: 'root', password: '' })).rejects.toThrow(/Access denied/);
 
+    // Unleash: a new cluster, tokens generated once and never printed in full, every slice's flag at 0%, on.
+    expect(first.launcher.output()).toContain('initialised a new cluster (initdb)');
+    const stored = JSON.parse(secrets) as Record<string, string>;
+    for (const key of ['unleash.adminToken', 'unleash.clientToken', 'postgres.unleash.password']) {
+      expect(stored[key], key).toBeDefined();
+      expect(first.launcher.output()).not.toContain(stored[key]);
+    }
+    expect(first.launcher.output()).toContain(`admin token ${stored['unleash.adminToken']?.slice(0, 8)}…`);
+    const flags = await clientFlags();
+    expect(flags.get('users.reads')).toEqual({ enabled: true, rollout: '0' });
+    expect(flags.get('catalog.reads')).toEqual({ enabled: true, rollout: '0' });
+    // An operator's rollout survives restarts.
+    const raised = await fetch(`http://127.0.0.1:${unleashPort}/api/admin/projects/default/features/users.reads/environments/development/strategies`, {
+      headers: { authorization: stored['unleash.adminToken'] ?? '' },
+    });
+    const [rolloutStrategy] = (await raised.json()) as Array<{ id: string; parameters: Record<string, string> }>;
+    const put = await fetch(`http://127.0.0.1:${unleashPort}/api/admin/projects/default/features/users.reads/environments/development/strategies/${rolloutStrategy?.id}`, {
+      method: 'PUT',
+      headers: { authorization: stored['unleash.adminToken'] ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'flexibleRollout', parameters: { ...rolloutStrategy?.parameters, rollout: '15' }, constraints: [] }),
+    });
+    expect(put.status).toBe(200);
+
     // One launcher per STACK_DIR; no reset under a running stack.
     const second = cli('start');
     expect(await second.exited).toBe(1);
@@ -175,6 +237,8 @@ describe('npm start (the real launcher)', () => {
     // Second start: same data, no re-initialisation, no second seed, same secrets.
     const again = await startAndWaitReady();
     expect(again.launcher.output()).not.toContain('initialised a new data directory');
+    expect(again.launcher.output()).not.toContain('initialised a new cluster (initdb)');
+    expect((await clientFlags()).get('users.reads')).toEqual({ enabled: true, rollout: '15' });
     for (const app of ['legacy', 'users', 'catalog']) expect(again.launcher.output()).toMatch(new RegExp(`↷ ${app}-seed\\s+skipped`));
     expect(again.launcher.output()).not.toMatch(/✔ legacy-seed\s+done/);
     expect(await productsTotal()).toBe(SEED.products);
@@ -186,6 +250,8 @@ describe('npm start (the real launcher)', () => {
     for (const { pid } of again.table.values()) expect(isAlive(pid)).toBe(true);
     const afterCrash = await startAndWaitReady();
     expect(afterCrash.launcher.output()).toContain('■ stopped a legacy left running by an earlier launcher\n■ stopped a mariadb left running by an earlier launcher');
+    expect(afterCrash.launcher.output()).toContain('■ stopped a nginx left running by an earlier launcher');
+    expect(afterCrash.launcher.output()).toContain('■ stopped a unleash left running by an earlier launcher\n■ stopped a postgres left running by an earlier launcher');
     for (const { pid } of again.table.values()) expect(isAlive(pid)).toBe(false);
     expect(await productsTotal()).toBe(SEED.products);
     await interruptAndCheckEverythingStopped(afterCrash.launcher, afterCrash.table);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, REPO_ROOT } from './config.js';
 import type { StackComponent } from './context.js';
-import { acquireLauncherLock, checkPorts, checkPrerequisites, LauncherBusyError, resetStack, startStack } from './launcher.js';
+import { acquireLauncherLock, checkPorts, checkPrerequisites, declaredSecrets, LauncherBusyError, resetStack, startStack } from './launcher.js';
 import { freePort } from './ports.js';
 import { executablePrerequisite } from './prerequisites.js';
 import { isAlive, spawnManaged, type ManagedProcess } from './processes.js';
@@ -136,9 +136,11 @@ describe('startStack (fake components, real processes)', () => {
   it('prints the table, stays up until SIGINT, ignores a second Ctrl-C while stopping, and leaves nothing running', async () => {
     const o = io();
     const signals = new EventEmitter();
-    const running = startStack({ ...options('run1', [nodeProcess('db', STUBBORN), nodeProcess('api', STUBBORN, ['db'])]), io: o.io, signals });
+    const api: StackComponent = { ...nodeProcess('api', STUBBORN, ['db']), readyNote: () => 'api: token abcd… (full value in secrets.json)' };
+    const running = startStack({ ...options('run1', [nodeProcess('db', STUBBORN), api]), io: o.io, signals });
     await until(() => o.out().includes('Press Ctrl-C to stop everything.'));
     expect(o.out()).toMatch(/component\s+endpoint\s+pid\s+log file/);
+    expect(o.out()).toMatch(/\n\napi: token abcd… \(full value in secrets\.json\)\n\nStack ready in/);
     const pids = pidsIn(o.out());
     expect(pids).toHaveLength(2);
     expect(readFileSync(join(root, 'run1', 'launcher.pid'), 'utf8').trim()).toBe(String(process.pid));
@@ -212,5 +214,16 @@ describe('startStack (fake components, real processes)', () => {
     const r2 = io();
     expect(await resetStack({ ...options('run4', []), io: r2.io })).toBe(0);
     expect(existsSync(join(root, 'run4'))).toBe(false);
+  });
+});
+
+describe('declaredSecrets', () => {
+  it('lists each key once, the first declaration (and its generator) winning', () => {
+    const token = { key: 'unleash.adminToken', generate: () => '*:*.x' };
+    const declared = declaredSecrets([
+      { name: 'a', secrets: ['jwtSecret', token] },
+      { name: 'b', secrets: ['jwtSecret', { key: 'unleash.adminToken', generate: () => 'other' }, 'mariadb.cdc.password'] },
+    ]);
+    expect(declared).toEqual(['jwtSecret', token, 'mariadb.cdc.password']);
   });
 });

@@ -8,7 +8,7 @@ import { isPortOpen } from './ports.js';
 import { describeMissingPrerequisites, nodeVersionPrerequisite, type Prerequisite } from './prerequisites.js';
 import { commandLineOf, isAlive } from './processes.js';
 import { createDisplay, formatDuration, formatTable, type Output } from './progress.js';
-import { loadOrCreateSecrets } from './secrets.js';
+import { loadOrCreateSecrets, secretKeyOf, type SecretDeclaration } from './secrets.js';
 
 export const MINIMUM_NODE_MAJOR = 20;
 
@@ -67,6 +67,15 @@ function runningPidIn(pidFile: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Every secret the components declare, each key once (the first declaration's generator wins). */
+export function declaredSecrets(components: readonly StackComponent[]): SecretDeclaration[] {
+  const byKey = new Map<string, SecretDeclaration>();
+  for (const declaration of components.flatMap((c) => c.secrets ?? [])) {
+    if (!byKey.has(secretKeyOf(declaration))) byKey.set(secretKeyOf(declaration), declaration);
+  }
+  return [...byKey.values()];
 }
 
 /** Every component's prerequisites (each once) plus node itself; a message saying what to install, or undefined. */
@@ -196,11 +205,10 @@ export async function startStack(options: StartOptions): Promise<number> {
   for (const signal of STOP_SIGNALS) signals.on(signal, onSignal);
 
   try {
-    const secretKeys = [...new Set(components.flatMap((c) => c.secrets ?? []))];
     const ctx: StackContext = {
       config,
       paths,
-      secrets: loadOrCreateSecrets(paths.secretsFile, secretKeys),
+      secrets: loadOrCreateSecrets(paths.secretsFile, declaredSecrets(components)),
       baseEnv: options.baseEnv,
       repoRoot: options.repoRoot,
     };
@@ -233,11 +241,13 @@ export async function startStack(options: StartOptions): Promise<number> {
     const rows = started
       .filter((s) => s.process)
       .map((s) => [s.name, s.endpoint ?? '-', String(s.process?.pid ?? '-'), displayPath(s.logFile ?? '-')]);
+    const notes = orderComponents(components).flatMap((c) => c.readyNote?.(ctx) ?? []);
     display.print(
       [
         '',
         formatTable([['component', 'endpoint', 'pid', 'log file'], ...rows], { color: io.tty && !config.noColor }),
         '',
+        ...(notes.length > 0 ? [...notes, ''] : []),
         `Stack ready in ${formatDuration(Date.now() - began)}. State in ${displayPath(paths.stackDir)} (passwords in ${displayPath(paths.secretsFile)}).`,
         'Press Ctrl-C to stop everything.',
       ].join('\n'),

@@ -27,6 +27,9 @@ export interface SpawnOptions {
    * in reverse dependency order, instead of everything dying at once.
    */
   detached?: boolean;
+  /** Run as this OS user (the launcher runs as root and the program refuses to, e.g. postgres). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Starts a long-running process with output appended to its log file. */
@@ -39,6 +42,8 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
     env: options.env ?? process.env,
     stdio: ['ignore', log, log],
     detached: options.detached ?? false,
+    uid: options.uid,
+    gid: options.gid,
   });
   closeSync(log);
   if (child.pid === undefined) throw new Error(`could not start ${options.name}: ${options.command} did not spawn`);
@@ -62,11 +67,14 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGTERM, wait up to `graceMs`, then SIGKILL; resolves once the pid is gone. */
-export async function stopPid(pid: number, graceMs = 15_000): Promise<void> {
+/**
+ * `signal` (SIGTERM unless the program documents another one for a quick clean stop, e.g. SIGINT for postgres),
+ * wait up to `graceMs`, then SIGKILL; resolves once the pid is gone.
+ */
+export async function stopPid(pid: number, graceMs = 15_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!isAlive(pid)) return;
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal);
   } catch {
     return;
   }
@@ -96,7 +104,7 @@ export function commandLineOf(pid: number): string | undefined {
  * With `expect`, a pid whose command line does not contain it is left alone: after a reboot the number may
  * belong to an unrelated process.
  */
-export async function stopFromPidFile(pidFile: string, graceMs?: number, expect?: string): Promise<boolean> {
+export async function stopFromPidFile(pidFile: string, graceMs?: number, expect?: string, signal?: NodeJS.Signals): Promise<boolean> {
   if (!existsSync(pidFile)) return false;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
   rmSync(pidFile, { force: true });
@@ -105,7 +113,7 @@ export async function stopFromPidFile(pidFile: string, graceMs?: number, expect?
     const commandLine = commandLineOf(pid);
     if (commandLine !== undefined && !commandLine.includes(expect)) return false;
   }
-  await stopPid(pid, graceMs);
+  await stopPid(pid, graceMs, signal);
   return true;
 }
 

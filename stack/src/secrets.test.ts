@@ -32,6 +32,14 @@ describe('loadOrCreateSecrets', () => {
     expect(after['mariadb.cdc.password']).toBeDefined();
   });
 
+  it('generates a declared secret with its own generator (a token format), once', () => {
+    let calls = 0;
+    const token = { key: 'unleash.adminToken', generate: () => `*:*.${(calls += 1)}` };
+    expect(loadOrCreateSecrets(file, ['jwtSecret', token])['unleash.adminToken']).toBe('*:*.1');
+    expect(loadOrCreateSecrets(file, ['jwtSecret', token])['unleash.adminToken']).toBe('*:*.1');
+    expect(calls).toBe(1);
+  });
+
   it('fails with a clear message on a damaged file instead of replacing the passwords', () => {
     loadOrCreateSecrets(file, ['jwtSecret']);
     writeFileSync(file, '{ not json');

@@ -12,11 +12,24 @@ export function generateSecret(bytes = 24): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/** A secret that needs its own format (an API token with a scope prefix); a plain key gets `generateSecret()`. */
+export interface SecretSpec {
+  key: string;
+  generate(): string;
+}
+
+/** What a component declares: a key, or a key with its generator. */
+export type SecretDeclaration = string | SecretSpec;
+
+export function secretKeyOf(declaration: SecretDeclaration): string {
+  return typeof declaration === 'string' ? declaration : declaration.key;
+}
+
 /**
- * Reads the secrets file, generating any of `keys` it lacks (so the first start creates them and every later
+ * Reads the secrets file, generating any of `declared` it lacks (so the first start creates them and every later
  * start reuses them), and keeps the file readable by its owner only.
  */
-export function loadOrCreateSecrets(file: string, keys: readonly string[]): Secrets {
+export function loadOrCreateSecrets(file: string, declared: readonly SecretDeclaration[]): Secrets {
   let stored: Record<string, string> = {};
   if (existsSync(file)) {
     try {
@@ -25,9 +38,10 @@ export function loadOrCreateSecrets(file: string, keys: readonly string[]): Secr
       throw new Error(`${file} is not a valid secrets file (${(error as Error).message.split('\n')[0]}); fix it or run \`npm run stack:reset\``);
     }
   }
-  const missing = keys.filter((key) => stored[key] === undefined);
+  const missing = declared.filter((declaration) => stored[secretKeyOf(declaration)] === undefined);
   if (missing.length > 0 || !existsSync(file)) {
-    stored = { ...stored, ...Object.fromEntries(missing.map((key) => [key, generateSecret()])) };
+    const generated = missing.map((d) => [secretKeyOf(d), typeof d === 'string' ? generateSecret() : d.generate()] as const);
+    stored = { ...stored, ...Object.fromEntries(generated) };
     mkdirSync(dirname(file), { recursive: true });
     // Write-then-rename: a crash never leaves a half-written file that would lose the existing passwords.
     const temporary = `${file}.${process.pid}.tmp`;

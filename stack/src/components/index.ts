@@ -2,6 +2,9 @@ import type { StackComponent } from '../context.js';
 import { legacyMigrate, legacySeed, legacyService } from './legacy.js';
 import { catalogMigrate, catalogSeed, catalogService, usersMigrate, usersSeed, usersService } from './new-services.js';
 import { mariadbServer } from './mariadb-server.js';
+import { postgresServer } from './postgres-server.js';
+import { unleashServer } from './unleash.js';
+import { nginxFrontDoor } from './nginx.js';
 
 /**
  * Everything `npm start` runs. Order here only breaks ties: `dependsOn` decides what starts first.
@@ -13,6 +16,7 @@ import { mariadbServer } from './mariadb-server.js';
  *    `spawnManaged(…)` (detached, with a pid file under ctx.paths.runDir), a `health` check, `stopLeftovers`;
  *  - an app of this repo with its own MariaDB database (migrate + seed + server): `nodeApp({ … })` (node-app.ts)
  *    plus an entry in APP_DATABASES (mariadb-server.ts);
+ *  - a server with its own data dir that needs its own OS user or stop signal: see postgres.ts/postgres-server.ts;
  *  - then list it below.
  */
 export const stackComponents: readonly StackComponent[] = [
@@ -26,4 +30,7 @@ export const stackComponents: readonly StackComponent[] = [
   catalogMigrate,
   catalogSeed,
   catalogService,
+  nginxFrontDoor,
+  postgresServer,
+  unleashServer,
 ];

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { StepOutcome } from '../component.js';
 import type { StackComponent, StackContext } from '../context.js';
 import { runTask, spawnManaged, stopFromPidFile, stopPid } from '../processes.js';
+import type { SecretDeclaration } from '../secrets.js';
 
 /** How every TypeScript entry point of the repo runs from sources: workspace packages resolve to their src/. */
 function nodeCommand(ctx: StackContext, script: string, args: readonly string[] = []) {
@@ -26,7 +27,7 @@ export interface NodeServiceSpec {
   env(ctx: StackContext): Record<string, string>;
   /** Answers 200 once the service can serve traffic. */
   healthPath?: string;
-  secrets?: readonly string[];
+  secrets?: readonly SecretDeclaration[];
 }
 
 /** A long-running HTTP service of this repo, on 127.0.0.1, logging to <STACK_DIR>/logs/<name>.log. */
@@ -79,7 +80,7 @@ export interface NodeStepSpec {
   env(ctx: StackContext): Record<string, string>;
   /** Run on the first start only: a marker file is written after the first success and skips every later start. */
   once?: boolean;
-  secrets?: readonly string[];
+  secrets?: readonly SecretDeclaration[];
   failureHint?: string;
 }
 

@@ -1,2 +1,4 @@
 export { createTestDatabase, type TestDatabase } from './test-database.js';
-export type { TestMariaDb } from './test-env.js';
+export { createTestFlag, uniqueFlagName, type TestFlag } from './test-unleash.js';
+export type { TestMariaDb, TestUnleash } from './test-env.js';
+export { freePort } from '../ports.js';
