@@ -34,6 +34,13 @@ export const stackConfig = defineConfig({
   },
   nginxPort: { env: 'NGINX_PORT', default: '8080', description: 'HTTP port of the nginx front door (127.0.0.1 only)', schema: envSchemas.port },
   edgePort: { env: 'EDGE_PORT', default: '8000', description: 'HTTP port of the edge proxy, the primary upstream of the nginx front door', schema: envSchemas.port },
+  edgeAdminPort: { env: 'EDGE_ADMIN_PORT', default: '8001', description: "The edge's admin listener: /health, /ready, /metrics", schema: envSchemas.port },
+  edgeFlagRefreshMs: {
+    env: 'EDGE_FLAG_REFRESH_MS',
+    default: '1000',
+    description: 'How often the edge polls Unleash for flag changes (a rollout or kill takes effect within it)',
+    schema: envSchemas.positiveInt,
+  },
   serviceLogLevel: { env: 'STACK_LOG_LEVEL', default: 'info', description: 'LOG_LEVEL passed to every service the stack runs', schema: envSchemas.logLevel },
   seedUsers: { env: 'STACK_SEED_USERS', default: '1000', description: 'Users seeded on the first start', schema: envSchemas.positiveInt },
   seedProducts: { env: 'STACK_SEED_PRODUCTS', default: '200', description: 'Products seeded on the first start', schema: envSchemas.positiveInt },

@@ -23,6 +23,7 @@ let usersPort: number;
 let catalogPort: number;
 let nginxPort: number;
 let edgePort: number;
+let edgeAdminPort: number;
 let postgresPort: number;
 let unleashPort: number;
 const launched: Launcher[] = [];
@@ -92,7 +93,8 @@ async function startAndWaitReady(): Promise<{ launcher: Launcher; table: ReturnT
   const launcher = cli('start');
   await launcher.waitFor(READY, 150_000);
   const table = readyTable(launcher.output());
-  expect([...table.keys()].sort()).toEqual(['catalog', 'legacy', 'mariadb', 'nginx', 'postgres', 'unleash', 'users']);
+  expect([...table.keys()].sort()).toEqual(['catalog', 'edge', 'legacy', 'mariadb', 'nginx', 'postgres', 'unleash', 'users']);
+  expect(table.get('edge')?.endpoint).toBe(`http://127.0.0.1:${edgePort}`);
   expect(table.get('mariadb')?.endpoint).toBe(`127.0.0.1:${mariadbPort}`);
   expect(table.get('legacy')?.endpoint).toBe(`http://127.0.0.1:${legacyPort}`);
   expect(table.get('users')?.endpoint).toBe(`http://127.0.0.1:${usersPort}`);
@@ -106,9 +108,11 @@ async function startAndWaitReady(): Promise<{ launcher: Launcher; table: ReturnT
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     expect(ready.status, `GET :${port}/ready`).toBe(200);
   }
-  // The front door: no edge runs on EDGE_PORT, so its backup upstream, legacy, answers.
+  expect((await fetch(`http://127.0.0.1:${edgeAdminPort}/ready`)).status).toBe(200);
+  // The whole path: nginx → edge → legacy (every flag starts at 0%), the edge naming the backend that served.
   const throughNginx = await fetch(`http://127.0.0.1:${nginxPort}/api/products`);
   expect(throughNginx.status).toBe(200);
+  expect(throughNginx.headers.get('x-strangler-backend')).toBe('legacy');
   expect(((await throughNginx.json()) as { total: number }).total).toBeGreaterThan(0);
   return { launcher, table };
 }
@@ -123,6 +127,8 @@ async function interruptAndCheckEverythingStopped(launcher: Launcher, table: Ret
   expect(await isPortOpen(usersPort)).toBe(false);
   expect(await isPortOpen(catalogPort)).toBe(false);
   expect(await isPortOpen(nginxPort)).toBe(false);
+  expect(await isPortOpen(edgePort)).toBe(false);
+  expect(await isPortOpen(edgeAdminPort)).toBe(false);
   expect(await isPortOpen(postgresPort)).toBe(false);
   expect(await isPortOpen(unleashPort)).toBe(false);
   expect(existsSync(join(stackDir, 'launcher.pid'))).toBe(false);
@@ -134,8 +140,9 @@ beforeAll(async () => {
   // PostgreSQL runs as the `postgres` OS user when the tests run as root: it must be able to pass through.
   chmodSync(join(stackDir, '..'), 0o711);
   const ports = new Set<number>();
-  while (ports.size < 8) ports.add(await freePort());
-  [mariadbPort, legacyPort, usersPort, catalogPort, nginxPort, edgePort, postgresPort, unleashPort] = [...ports] as [
+  while (ports.size < 9) ports.add(await freePort());
+  [mariadbPort, legacyPort, usersPort, catalogPort, nginxPort, edgePort, postgresPort, unleashPort, edgeAdminPort] = [...ports] as [
+    number,
     number,
     number,
     number,
@@ -155,6 +162,7 @@ beforeAll(async () => {
     CATALOG_PORT: String(catalogPort),
     NGINX_PORT: String(nginxPort),
     EDGE_PORT: String(edgePort),
+    EDGE_ADMIN_PORT: String(edgeAdminPort),
     POSTGRES_PORT: String(postgresPort),
     UNLEASH_PORT: String(unleashPort),
     STACK_SEED_USERS: String(SEED.users),

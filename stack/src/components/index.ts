@@ -1,6 +1,7 @@
 import type { StackComponent } from '../context.js';
 import { legacyMigrate, legacySeed, legacyService } from './legacy.js';
 import { catalogMigrate, catalogSeed, catalogService, usersMigrate, usersSeed, usersService } from './new-services.js';
+import { edgeProxy } from './edge.js';
 import { mariadbServer } from './mariadb-server.js';
 import { postgresServer } from './postgres-server.js';
 import { unleashServer } from './unleash.js';
@@ -30,7 +31,8 @@ export const stackComponents: readonly StackComponent[] = [
   catalogMigrate,
   catalogSeed,
   catalogService,
-  nginxFrontDoor,
   postgresServer,
   unleashServer,
+  edgeProxy,
+  nginxFrontDoor,
 ];

@@ -264,14 +264,13 @@ function instance(ctx: StackContext): NginxInstance {
  * The front door (nginx/nginx.conf.template): 127.0.0.1:NGINX_PORT → the edge proxy on EDGE_PORT, with the legacy
  * monolith as backup upstream.
  *
- * It depends on legacy only. The edge is its primary upstream but is not required to be up: while nothing listens
- * on EDGE_PORT (the edge is not part of this stack yet, or its process died) nginx passes every request to the
- * backup, legacy, and the site keeps working. Once the stack runs the edge, list it in `dependsOn` too, so traffic
- * goes through the edge from the first request.
+ * It starts after the edge so traffic goes through the edge from the first request. The edge is still not required
+ * to stay up: while nothing listens on EDGE_PORT (its process died) nginx passes every request to the backup,
+ * legacy, and the site keeps working.
  */
 export const nginxFrontDoor: StackComponent = {
   name: 'nginx',
-  dependsOn: ['legacy'],
+  dependsOn: ['legacy', 'edge'],
   prerequisites: [executablePrerequisite('nginx', NGINX_BINARIES, NGINX_INSTALL_HINT)],
   ports: (ctx) => [{ port: ctx.config.nginxPort, env: 'NGINX_PORT' }],
   stopLeftovers: (ctx) => stopLeftoverNginx(instance(ctx), ctx.config.stopGraceMs),

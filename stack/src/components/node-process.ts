@@ -27,6 +27,10 @@ export interface NodeServiceSpec {
   env(ctx: StackContext): Record<string, string>;
   /** Answers 200 once the service can serve traffic. */
   healthPath?: string;
+  /** For a service whose health lives on another listener (the edge's admin port); overrides healthPath. */
+  healthUrl?(ctx: StackContext): string;
+  /** Further ports it listens on, checked before start like `port`. */
+  extraPorts?(ctx: StackContext): Array<{ port: number; env: string }>;
   secrets?: readonly SecretDeclaration[];
 }
 
@@ -38,7 +42,7 @@ export function nodeService(spec: NodeServiceSpec): StackComponent {
     name: spec.name,
     dependsOn: spec.dependsOn,
     secrets: spec.secrets,
-    ports: (ctx) => [{ port: spec.port(ctx), env: spec.portEnv }],
+    ports: (ctx) => [{ port: spec.port(ctx), env: spec.portEnv }, ...(spec.extraPorts?.(ctx) ?? [])],
     stopLeftovers: (ctx) => stopFromPidFile(pidFile(ctx), ctx.config.stopGraceMs, nodeCommand(ctx, spec.script).path),
     async start({ stack: ctx }) {
       const node = nodeCommand(ctx, spec.script);
@@ -57,7 +61,8 @@ export function nodeService(spec: NodeServiceSpec): StackComponent {
     },
     health: {
       async check(ctx) {
-        const response = await fetch(`${url(ctx)}${spec.healthPath ?? '/ready'}`, { signal: AbortSignal.timeout(2_000) });
+        const target = spec.healthUrl?.(ctx) ?? `${url(ctx)}${spec.healthPath ?? '/ready'}`;
+        const response = await fetch(target, { signal: AbortSignal.timeout(2_000) });
         await response.arrayBuffer();
         return response.status === 200;
       },
