@@ -48,6 +48,10 @@ const options: IUnleashOptions = {
   server: { host: config.host, port: config.port, unleashUrl: url, secret: config.serverSecret, gracefulShutdownEnable: true },
   logLevel: LogLevel[config.logLevel],
   versionCheck: { enable: false },
+  // Answer client polls from the database, not from a cache keyed by the revision id, which moves on a 1 s tick: with
+  // the edge's unconditional polls a rollout or kill then lands within one edge refresh interval. The edge polls a few
+  // flags every second or so; the database shrugs that off.
+  clientFeatureCaching: { enabled: false, maxAge: 0 },
   telemetry: false,
   authentication: {
     // Unleash creates initial tokens only while it has none: they are made once and the same secrets work after.
