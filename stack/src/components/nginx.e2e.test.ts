@@ -108,7 +108,9 @@ function context(stackDir: string, ports: { nginx: number; edge: number; legacy:
 const readRequestIds = (reply: Reply) => reply.rawHeaders.filter((_, i, all) => i % 2 === 0 && all[i]?.toLowerCase() === 'x-request-id');
 
 describe('nginx front door (real nginx, through the launcher)', () => {
+  // Stand-ins for what nginx starts after; the real upstreams here are the fake servers below.
   const legacyStub: StackComponent = { name: 'legacy' };
+  const edgeStub: StackComponent = { name: 'edge' };
   let dir: string;
   let edge: FakeUpstream;
   let legacy: FakeUpstream;
@@ -123,7 +125,7 @@ describe('nginx front door (real nginx, through the launcher)', () => {
     legacy = await fakeUpstream('legacy', '/legacy-drop');
     port = await freePort();
     ctx = context(join(dir, 'stack'), { nginx: port, edge: edge.port, legacy: legacy.port });
-    orchestrator = new Orchestrator([legacyStub, nginxFrontDoor], ctx, { update: () => undefined }, { healthTimeoutMs: 10_000, stopGraceMs: 5_000 });
+    orchestrator = new Orchestrator([legacyStub, edgeStub, nginxFrontDoor], ctx, { update: () => undefined }, { healthTimeoutMs: 10_000, stopGraceMs: 5_000 });
     const started = await orchestrator.start();
     nginx = started.find((s) => s.name === 'nginx')?.process as ManagedProcess;
   });

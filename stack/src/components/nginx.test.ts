@@ -79,10 +79,10 @@ describe('nginx component', () => {
     expect(loadStackConfig({})).toMatchObject({ nginxPort: 8080, edgePort: 8000 });
   });
 
-  it('claims its port, names its install command, and runs after legacy (its backup)', () => {
+  it('claims its port, names its install command, and runs after the edge and legacy (its backup)', () => {
     expect(nginxFrontDoor.ports?.(ctx)).toEqual([{ port: 18080, env: 'NGINX_PORT' }]);
     expect(nginxFrontDoor.endpoint?.(ctx)).toBe('http://127.0.0.1:18080');
-    expect(nginxFrontDoor.dependsOn).toEqual(['legacy']);
+    expect(nginxFrontDoor.dependsOn).toEqual(['legacy', 'edge']);
     expect(nginxFrontDoor.prerequisites?.map((p) => p.install)).toEqual([NGINX_INSTALL_HINT]);
     expect(NGINX_INSTALL_HINT).toMatch(/^apt-get update && apt-get install -y nginx\b/);
     expect(nginxFrontDoor.logFile?.(ctx)).toBe('/srv/stack/nginx/logs/error.log');
