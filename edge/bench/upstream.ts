@@ -1,0 +1,15 @@
+// The bench's upstream: one process, one listener per port given (argv), each answering every request at once
+// with a small JSON body over keep-alive. The first port plays legacy, the others the users service.
+import http from 'node:http';
+
+for (const [index, port] of process.argv.slice(2).map(Number).entries()) {
+  const backend = index === 0 ? 'legacy' : 'users';
+  http
+    .createServer((req, res) => {
+      const id = (req.url ?? '').slice((req.url ?? '').lastIndexOf('/') + 1);
+      const body = JSON.stringify({ id, name: `user ${id}`, backend });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    })
+    .listen(port, '127.0.0.1');
+}
