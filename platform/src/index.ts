@@ -7,3 +7,4 @@ export * from './metrics.js';
 export * from './server.js';
 export * from './validation.js';
 export * from './auth.js';
+export * from './cli.js';

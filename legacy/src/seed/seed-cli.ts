@@ -1,4 +1,4 @@
-import { ConfigError, createDb, dbOptionsFromConfig } from '@strangler/platform';
+import { ConfigError, createDb, dbOptionsFromConfig, describeDbError } from '@strangler/platform';
 import { loadLegacyDbConfig, type LegacyDbConfig } from '../config.js';
 import { SEED_TABLES } from './generator.js';
 import { createProgressReporter } from './progress.js';
@@ -64,13 +64,6 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** mysql2's own message and code, without the (possibly huge) SQL that knex prepends to query errors. */
-function describeDbError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const { code, sqlMessage } = error as Error & { code?: string; sqlMessage?: string };
-  const message = sqlMessage ?? (error.message.length > 300 ? `${error.message.slice(0, 300)}…` : error.message);
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
-}
 
 main(process.argv.slice(2)).then(
   (code) => {
