@@ -20,6 +20,20 @@ module.exports = {
       to: { path: '^new-services/', pathNot: '^new-services/$1/' },
     },
     {
+      name: 'cdc-production-code-never-imports-legacy',
+      comment: 'The projectors know the monolith only through its change events; its tests may build a legacy to capture from.',
+      severity: 'error',
+      from: { path: '^cdc/', pathNot: '([.]test[.]ts$|/src/testing/)' },
+      to: { path: '^legacy/' },
+    },
+    {
+      name: 'cdc-uses-only-the-projection-api-of-services',
+      comment: "A projector writes through the service's exported projection (src/projection.ts), never its other internals.",
+      severity: 'error',
+      from: { path: '^cdc/' },
+      to: { path: '^new-services/[^/]+/', pathNot: '^new-services/[^/]+/src/projection[.]ts$' },
+    },
+    {
       name: 'edge-imports-no-service-internals',
       comment: 'The edge routes by configuration; it knows backends only as URLs.',
       severity: 'error',

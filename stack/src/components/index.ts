@@ -1,6 +1,7 @@
 import type { StackComponent } from '../context.js';
 import { legacyMigrate, legacySeed, legacyService } from './legacy.js';
-import { catalogMigrate, catalogSeed, catalogService, usersMigrate, usersSeed, usersService } from './new-services.js';
+import { catalogMigrate, catalogService, usersMigrate, usersService } from './new-services.js';
+import { catalogProjector, cdcJars, kafkaBroker, kafkaConnect, legacyConnector, usersProjector } from './cdc.js';
 import { edgeProxy } from './edge.js';
 import { mariadbServer } from './mariadb-server.js';
 import { postgresServer } from './postgres-server.js';
@@ -26,11 +27,15 @@ export const stackComponents: readonly StackComponent[] = [
   legacySeed,
   legacyService,
   usersMigrate,
-  usersSeed,
   usersService,
   catalogMigrate,
-  catalogSeed,
   catalogService,
+  cdcJars,
+  kafkaBroker,
+  kafkaConnect,
+  legacyConnector,
+  usersProjector,
+  catalogProjector,
   postgresServer,
   unleashServer,
   edgeProxy,

@@ -1,23 +1,28 @@
 import { nodeApp } from './node-app.js';
 
-// Each extracted service owns its database. Until CDC keeps them in sync with the monolith, each seeds its own demo data.
+// Each extracted service owns its database. The stack fills it from the monolith through CDC (the projectors in
+// ./cdc.ts), so it has no seed step of its own: its rows are the monolith's, ids included. (Each service's seed CLI
+// still exists, for running a service on its own.)
 
-export const [usersMigrate, usersSeed, usersService] = nodeApp({
+const users = nodeApp({
   name: 'users',
   dir: 'new-services/users',
   user: 'users_svc',
   database: 'users_svc',
   port: (config) => config.usersPort,
   portEnv: 'USERS_PORT',
-  seedArgs: (config) => ['--accounts', String(config.seedUsers)],
 });
 
-export const [catalogMigrate, catalogSeed, catalogService] = nodeApp({
+const catalog = nodeApp({
   name: 'catalog',
   dir: 'new-services/catalog',
   user: 'catalog_svc',
   database: 'catalog_svc',
   port: (config) => config.catalogPort,
   portEnv: 'CATALOG_PORT',
-  seedArgs: (config) => ['--products', String(config.seedProducts)],
 });
+
+export const usersMigrate = users.migrate;
+export const usersService = users.service;
+export const catalogMigrate = catalog.migrate;
+export const catalogService = catalog.service;

@@ -12,14 +12,21 @@ export interface NodeAppSpec {
   database: string;
   port: (config: StackConfig) => number;
   portEnv: string;
-  seedArgs: (config: StackConfig) => string[];
+  /** Demo data on the first start; omit for a service whose data arrives by CDC from the monolith. */
+  seedArgs?: (config: StackConfig) => string[];
+}
+
+export interface NodeAppComponents {
+  migrate: StackComponent;
+  seed?: StackComponent;
+  service: StackComponent;
 }
 
 /**
  * An application of this repo with its own MariaDB database: migrations on every start (idempotent),
- * demo data on the first start only, then the server (health = GET /ready).
+ * demo data on the first start only (when it has a seed), then the server (health = GET /ready).
  */
-export function nodeApp(spec: NodeAppSpec): [migrate: StackComponent, seed: StackComponent, service: StackComponent] {
+export function nodeApp(spec: NodeAppSpec): NodeAppComponents {
   const db = (ctx: StackContext) => mariadbEnv(ctx, spec.user, spec.database);
   const migrate = nodeStep({
     name: `${spec.name}-migrate`,
@@ -27,11 +34,12 @@ export function nodeApp(spec: NodeAppSpec): [migrate: StackComponent, seed: Stac
     script: `${spec.dir}/src/db/migrate-cli.ts`,
     env: db,
   });
-  const seed = nodeStep({
+  const seedArgs = spec.seedArgs;
+  const seed = seedArgs && nodeStep({
     name: `${spec.name}-seed`,
     dependsOn: [migrate.name],
     script: `${spec.dir}/src/seed/seed-cli.ts`,
-    args: (ctx) => spec.seedArgs(ctx.config),
+    args: (ctx) => seedArgs(ctx.config),
     env: db,
     once: true,
     // The seed CLIs refuse a non-empty database, and an interrupted first seed leaves one behind.
@@ -39,7 +47,7 @@ export function nodeApp(spec: NodeAppSpec): [migrate: StackComponent, seed: Stac
   });
   const service = nodeService({
     name: spec.name,
-    dependsOn: [seed.name],
+    dependsOn: [(seed ?? migrate).name],
     script: `${spec.dir}/src/server.ts`,
     port: (ctx) => spec.port(ctx.config),
     portEnv: spec.portEnv,
@@ -53,5 +61,5 @@ export function nodeApp(spec: NodeAppSpec): [migrate: StackComponent, seed: Stac
       LOG_LEVEL: ctx.config.serviceLogLevel,
     }),
   });
-  return [migrate, seed, service];
+  return { migrate, seed, service };
 }

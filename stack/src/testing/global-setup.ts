@@ -1,16 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import mysql from 'mysql2/promise';
 import { prepareMariaDb, startMariaDb, stopMariaDb, mariaDbPaths, type MariaDbInstance } from '../components/mariadb.js';
 import { freePort } from '../ports.js';
-import type { TestMariaDb, TestUnleash } from './test-env.js';
+import { startCdcStack } from './cdc-stack.js';
+import type { TestKafka, TestMariaDb, TestUnleash } from './test-env.js';
 import { startUnleashStack } from './unleash-stack.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mariadb: TestMariaDb;
     unleash: TestUnleash;
+    kafka: TestKafka;
   }
 }
 
@@ -55,21 +59,60 @@ async function startTestUnleash() {
   }
 }
 
+async function startTestKafka() {
+  const home = mkdtempSync(join(tmpdir(), 'strangler-kafka-'));
+  try {
+    const cdc = await startCdcStack({ home });
+    return {
+      cdc,
+      async stop() {
+        await cdc.stop();
+        rmSync(home, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Debezium's account on the test MariaDB (the same grants as the stack's `cdc` account). */
+async function createCdcAccount(mariadb: TestMariaDb, kafka: Awaited<ReturnType<typeof startTestKafka>>): Promise<TestKafka> {
+  const password = randomBytes(18).toString('base64url');
+  const admin = await mysql.createConnection({ socketPath: mariadb.socket, user: 'root' });
+  try {
+    await admin.query(`CREATE USER 'cdc'@'127.0.0.1' IDENTIFIED BY '${password}'`);
+    await admin.query(`GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'cdc'@'127.0.0.1'`);
+  } finally {
+    await admin.end();
+  }
+  const file = kafka.cdc.writeSecrets('mariadb-cdc', { password });
+  return { brokers: kafka.cdc.brokers, connectUrl: kafka.cdc.connectUrl, cdcAccount: { user: 'cdc', passwordReference: `\${file:${file}:password}` } };
+}
+
 /**
  * Starts the real components the tests need on free ports and throw-away data dirs, so neither a running
  * `npm start` nor another test run is disturbed: a private MariaDB, and (side by side with it) a private PostgreSQL
- * with Unleash on it. Stops and removes them all when the run ends.
+ * with Unleash on it, and Kafka with a Kafka Connect worker (Debezium's MariaDB connector on its plugin path). Stops and removes them all when the run ends.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const [mariadb, unleash] = await Promise.allSettled([startTestMariaDb(), startTestUnleash()]);
-  if (mariadb.status === 'rejected' || unleash.status === 'rejected') {
+  const started = await Promise.allSettled([startTestMariaDb(), startTestUnleash(), startTestKafka()] as const);
+  const [mariadb, unleash, kafka] = started;
+  const stopAll = () => Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+  if (mariadb.status === 'rejected' || unleash.status === 'rejected' || kafka.status === 'rejected') {
     // Whichever did come up must not outlive the failed run.
-    await Promise.all([mariadb, unleash].map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
-    throw mariadb.status === 'rejected' ? mariadb.reason : (unleash as PromiseRejectedResult).reason;
+    await stopAll();
+    throw started.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []))[0];
+  }
+  try {
+    project.provide('kafka', await createCdcAccount(mariadb.value.provided, kafka.value));
+  } catch (error) {
+    await stopAll();
+    throw error;
   }
   project.provide('mariadb', mariadb.value.provided);
   project.provide('unleash', unleash.value.provided);
   return async () => {
-    await Promise.all([mariadb.value.stop(), unleash.value.stop()]);
+    await stopAll();
   };
 }

@@ -1,4 +1,5 @@
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { createTestFlag, uniqueFlagName, type TestFlag } from './test-unleash.js';
-export type { TestMariaDb, TestUnleash } from './test-env.js';
+export type { TestKafka, TestMariaDb, TestUnleash } from './test-env.js';
 export { freePort } from '../ports.js';
+export { readTopic, registerTestConnector, waitForTopic, type TestConnector, type TopicRecord } from './test-cdc.js';

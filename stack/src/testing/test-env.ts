@@ -14,3 +14,15 @@ export interface TestUnleash {
   /** `default:development.<secret>`: GET /api/client/features. */
   clientToken: string;
 }
+
+/** The run's private Kafka (KRaft) and Kafka Connect worker with the Debezium MariaDB connector plugin. */
+export interface TestKafka {
+  brokers: string[];
+  /** Kafka Connect REST API, e.g. http://127.0.0.1:41235. */
+  connectUrl: string;
+  /**
+   * An account on the run's MariaDB with what Debezium needs (snapshot reads + replication), and the `${file:…}`
+   * reference under which the worker reads its password.
+   */
+  cdcAccount: { user: string; passwordReference: string };
+}

@@ -1,0 +1,2 @@
+export * from './connect-client.js';
+export * from './legacy-connector.js';

@@ -1,0 +1,174 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConnectClient, LEGACY_CONNECTOR_NAME, legacyConnectorConfig, type ConnectorStatus } from '@strangler/cdc/connect';
+import type { StepOutcome } from '../component.js';
+import { secret, type StackComponent, type StackContext } from '../context.js';
+import { executablePrerequisite } from '../prerequisites.js';
+import { cdcJarPaths, ensureCdcJars, MAVEN_INSTALL_HINT } from './cdc-jars.js';
+import { connectPaths, connectUrl, isConnectReady, prepareConnect, spawnConnect, stopLeftoverConnect, writeConnectSecrets, type ConnectInstance } from './kafka-connect.js';
+import { isKafkaReady, kafkaBootstrap, kafkaPaths, prepareKafka, spawnKafka, stopLeftoverKafka, type KafkaInstance } from './kafka.js';
+import { mariadbEnv, mariadbPasswordKey } from './mariadb-server.js';
+import { nodeService } from './node-process.js';
+
+export const CDC_POM = 'cdc/maven/pom.xml';
+export const CDC_MARIADB_USER = 'cdc';
+
+export function cdcJarsDir(ctx: StackContext): string {
+  return ctx.config.cdcJarsDir ?? join(ctx.paths.stackDir, 'cdc-jars');
+}
+
+function jars(ctx: StackContext) {
+  const { runtimeDir, pluginPath } = cdcJarPaths(cdcJarsDir(ctx));
+  return { runtimeDir, pluginPath };
+}
+
+export function kafkaInstance(ctx: StackContext): KafkaInstance {
+  return {
+    home: join(ctx.paths.stackDir, 'kafka'),
+    port: ctx.config.kafkaPort,
+    controllerPort: ctx.config.kafkaControllerPort,
+    jars: jars(ctx),
+    heap: ctx.config.jvmHeap,
+    env: { ...ctx.baseEnv },
+    detached: true,
+  };
+}
+
+export function connectInstance(ctx: StackContext): ConnectInstance {
+  return {
+    home: join(ctx.paths.stackDir, 'kafka-connect'),
+    port: ctx.config.connectPort,
+    bootstrap: kafkaBootstrap(kafkaInstance(ctx)),
+    jars: jars(ctx),
+    heap: ctx.config.jvmHeap,
+    env: { ...ctx.baseEnv },
+    detached: true,
+  };
+}
+
+const JAVA = executablePrerequisite('java (JDK/JRE 17+, runs Kafka and Kafka Connect)', ['java'], MAVEN_INSTALL_HINT);
+const MAVEN = executablePrerequisite('mvn (fetches Kafka, Kafka Connect and Debezium from Maven Central)', ['mvn'], MAVEN_INSTALL_HINT);
+
+/** Kafka, Connect and Debezium jars from Maven Central (cdc/maven/pom.xml), fetched once into <STACK_DIR>/cdc-jars. */
+export const cdcJars: StackComponent = {
+  name: 'cdc-jars',
+  prerequisites: [JAVA, MAVEN],
+  logFile: (ctx) => join(ctx.paths.logsDir, 'cdc-jars.log'),
+  async start({ stack, progress, signal }): Promise<StepOutcome> {
+    const { fetched } = await ensureCdcJars({
+      pom: join(stack.repoRoot, CDC_POM),
+      jarsDir: cdcJarsDir(stack),
+      logFile: join(stack.paths.logsDir, 'cdc-jars.log'),
+      progress,
+      signal,
+    });
+    return fetched ? { detail: `fetched into ${cdcJarsDir(stack)}` } : { skipped: true, detail: 'jars already fetched' };
+  },
+  failureHint: 'Maven needs Maven Central (https://repo.maven.apache.org); its output is in <STACK_DIR>/logs/cdc-jars.log',
+};
+
+/** Single-node Kafka (KRaft): broker + controller in one JVM, heap bounded by STACK_JVM_HEAP. */
+export const kafkaBroker: StackComponent = {
+  name: 'kafka',
+  dependsOn: [cdcJars.name],
+  prerequisites: [JAVA],
+  ports: (ctx) => [
+    { port: ctx.config.kafkaPort, env: 'KAFKA_PORT' },
+    { port: ctx.config.kafkaControllerPort, env: 'KAFKA_CONTROLLER_PORT' },
+  ],
+  stopLeftovers: (ctx) => stopLeftoverKafka(kafkaInstance(ctx)),
+  async prepare({ stack, progress }) {
+    progress('writing config');
+    if (await prepareKafka(kafkaInstance(stack))) progress('formatted new KRaft storage');
+  },
+  start: ({ stack }) => spawnKafka(kafkaInstance(stack)),
+  health: { check: (ctx) => isKafkaReady(kafkaInstance(ctx)), intervalMs: 250 },
+  endpoint: (ctx) => kafkaBootstrap(kafkaInstance(ctx)),
+  logFile: (ctx) => kafkaPaths(kafkaInstance(ctx)).logFile,
+  failureHint: 'the broker logs to <STACK_DIR>/kafka/kafka.log; `npm run stack:reset` starts over with empty storage',
+};
+
+/** Kafka Connect distributed worker with Debezium's MariaDB connector on its plugin path. */
+export const kafkaConnect: StackComponent = {
+  name: 'kafka-connect',
+  dependsOn: [kafkaBroker.name],
+  prerequisites: [JAVA],
+  ports: (ctx) => [{ port: ctx.config.connectPort, env: 'CONNECT_PORT' }],
+  stopLeftovers: (ctx) => stopLeftoverConnect(connectInstance(ctx)),
+  async prepare({ stack }) {
+    prepareConnect(connectInstance(stack));
+  },
+  start: ({ stack }) => spawnConnect(connectInstance(stack)),
+  health: { check: (ctx) => isConnectReady(connectInstance(ctx)), intervalMs: 250 },
+  endpoint: (ctx) => connectUrl(connectInstance(ctx)),
+  logFile: (ctx) => connectPaths(connectInstance(ctx)).logFile,
+  failureHint: 'the worker logs to <STACK_DIR>/kafka-connect/connect.log',
+};
+
+/**
+ * Registers cdc/connectors/legacy.json with the stack's connection settings (PUT: idempotent, on every start). The
+ * password goes to the worker's secrets folder and the config names it through Connect's file config provider.
+ */
+export async function registerLegacyConnector(ctx: StackContext, progress: (message: string) => void = () => {}): Promise<{ created: boolean; status: ConnectorStatus }> {
+  const connect = connectInstance(ctx);
+  const secretsFile = writeConnectSecrets(connect, 'mariadb-cdc', { password: secret(ctx, mariadbPasswordKey(CDC_MARIADB_USER)) });
+  const config = legacyConnectorConfig({
+    mariadb: { host: '127.0.0.1', port: ctx.config.mariadbPort, user: CDC_MARIADB_USER },
+    passwordReference: `\${file:${secretsFile}:password}`,
+    kafkaBootstrap: kafkaBootstrap(kafkaInstance(ctx)),
+  });
+  const client = new ConnectClient(connectUrl(connect));
+  const { created } = await client.putConnectorConfig(LEGACY_CONNECTOR_NAME, config);
+  progress(created ? 'connector created' : 'connector config up to date');
+  const status = await waitForRunning(client, LEGACY_CONNECTOR_NAME, 60_000);
+  return { created, status };
+}
+
+async function waitForRunning(client: ConnectClient, name: string, timeoutMs: number): Promise<ConnectorStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ConnectorStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await client.connectorStatus(name);
+    const failed = last && [last.connector, ...last.tasks].find((part) => part.state === 'FAILED');
+    if (failed) throw new Error(`connector "${name}" failed: ${failed.trace?.split('\n')[0] ?? 'no trace'}`);
+    if (last && last.connector.state === 'RUNNING' && last.tasks.length > 0 && last.tasks.every((task) => task.state === 'RUNNING')) return last;
+    await sleep(250);
+  }
+  throw new Error(`connector "${name}" is not RUNNING after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+}
+
+export const legacyConnector: StackComponent = {
+  name: 'cdc-connector',
+  // Its tables must exist (Debezium snapshots what is there) and its account must have been made.
+  dependsOn: [kafkaConnect.name, 'legacy-migrate'],
+  secrets: [mariadbPasswordKey(CDC_MARIADB_USER)],
+  async start({ stack, progress }): Promise<StepOutcome> {
+    const { created } = await registerLegacyConnector(stack, progress);
+    return { detail: created ? 'registered cdc/connectors/legacy.json' : 'cdc/connectors/legacy.json up to date, running' };
+  },
+  logFile: (ctx) => connectPaths(connectInstance(ctx)).logFile,
+  failureHint: 'the connector runs inside Kafka Connect: see <STACK_DIR>/kafka-connect/connect.log, or `npm run strangler -- cdc status`',
+};
+
+function projector(name: 'users' | 'catalog', database: string, port: (ctx: StackContext) => number, portEnv: string): StackComponent {
+  return nodeService({
+    name: `${name}-projector`,
+    dependsOn: [legacyConnector.name, `${name}-migrate`],
+    script: 'cdc/src/main.ts',
+    port,
+    portEnv,
+    env: (ctx) => ({
+      ...mariadbEnv(ctx, database, database),
+      PROJECTOR: name,
+      KAFKA_BROKERS: kafkaBootstrap(kafkaInstance(ctx)),
+      HOST: '127.0.0.1',
+      PORT: String(port(ctx)),
+      LOG_LEVEL: ctx.config.serviceLogLevel,
+    }),
+  });
+}
+
+/** Keeps users_svc in step with legacy's users table. */
+export const usersProjector = projector('users', 'users_svc', (ctx) => ctx.config.usersProjectorPort, 'USERS_PROJECTOR_PORT');
+/** Keeps catalog_svc in step with legacy's products and inventory tables. */
+export const catalogProjector = projector('catalog', 'catalog_svc', (ctx) => ctx.config.catalogProjectorPort, 'CATALOG_PROJECTOR_PORT');
