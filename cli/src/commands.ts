@@ -1,4 +1,17 @@
+import {
+  changeTopic,
+  ConnectRequestError,
+  ConnectUnavailableError,
+  LEGACY_CONNECTOR_NAME,
+  legacyConnectorConfig,
+  type ConnectClient,
+  type ConnectorState,
+  type ConnectorStatus,
+  type LegacyConnectorSettings,
+} from '@strangler/cdc/connect';
 import type { ContractCheck, ContractGate } from './contract-gate.js';
+import { KafkaUnreachableError, type KafkaOffsets } from './kafka-offsets.js';
+import { histogramBuckets, histogramQuantile, parsePrometheusText, sumSamples } from './prometheus.js';
 import type { SliceSpec } from './slices.js';
 import { FlagShapeError, UnleashApiError, UnleashAuthError, UnleashUnreachableError, type FlagAdmin, type FlagState } from './unleash-admin.js';
 
@@ -26,6 +39,8 @@ export function toCliError(error: unknown): CliError {
   if (error instanceof UnleashUnreachableError || error instanceof UnleashAuthError || error instanceof UnleashApiError || error instanceof FlagShapeError) {
     return new CliError(EXIT_FAILURE, error.code, error.message);
   }
+  const connect = connectCliError(error);
+  if (connect) return connect;
   return new CliError(EXIT_FAILURE, 'FAILED', error instanceof Error ? error.message : String(error));
 }
 
@@ -47,6 +62,8 @@ export interface CliDeps {
   probe(baseUrl: string): Promise<BackendHealth>;
   /** stderr, even in --json mode. */
   warn(message: string): void;
+  /** Kafka Connect, Kafka and the projectors, created on first use (only `strangler cdc …` needs them). */
+  cdc(): CdcDeps;
 }
 
 export function findSlice(deps: Pick<CliDeps, 'slices'>, name: string): SliceSpec {
@@ -200,4 +217,345 @@ export async function killCommand(deps: CliDeps, sliceName: string): Promise<Swi
 export async function resumeCommand(deps: CliDeps, sliceName: string): Promise<SwitchResult> {
   const slice = findSlice(deps, sliceName);
   return switchResult(slice, await deps.admin().setEnabled(slice.flag, true));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// strangler cdc status / register
+
+/** The projectors the stack runs and the tables of the monolith each consumes (cdc/src/projectors/*). */
+export const CDC_PROJECTORS = [
+  { name: 'users', tables: ['users'] },
+  { name: 'catalog', tables: ['products', 'inventory'] },
+] as const;
+export type CdcProjectorName = (typeof CDC_PROJECTORS)[number]['name'];
+
+/** The MariaDB account Debezium captures with (the launcher's CDC_MARIADB_USER, stack/src/components/cdc.ts). */
+export const CDC_MARIADB_USER = 'cdc';
+
+/** How often `cdc register` looks whether the connector runs yet. */
+export const REGISTER_POLL_MS = 500;
+
+export type CdcConnect = Pick<ConnectClient, 'url' | 'connectorStatus' | 'putConnectorConfig'>;
+
+export type MetricsScrape = { ok: true; text: string } | { ok: false; detail: string };
+
+export interface CdcDeps {
+  kafkaBrokers: readonly string[];
+  /** Change topics are <topicPrefix>.<sourceDatabase>.<table>; dead letters <topicPrefix>.dead-letter.<projector>. */
+  topicPrefix: string;
+  sourceDatabase: string;
+  /** Consumer groups are <groupPrefix>-<projector>. */
+  groupPrefix: string;
+  projectorUrls: Record<CdcProjectorName, string>;
+  connect: CdcConnect;
+  /** A Kafka admin for one command; the command closes it. */
+  kafka(): KafkaOffsets;
+  /** GET <base>/metrics. */
+  scrape(baseUrl: string): Promise<MetricsScrape>;
+  /** Where and as whom the stack's connector connects; a CliError when the stack never wrote the password file. */
+  connectorSettings(): LegacyConnectorSettings;
+  registerWaitMs: number;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface ReportError {
+  code: string;
+  message: string;
+}
+
+export interface TaskReport {
+  id: number;
+  state: ConnectorState;
+  workerId: string;
+  /** First line of the Java stack trace of a FAILED task. */
+  trace?: string;
+}
+
+export interface ConnectorReport {
+  name: string;
+  connectUrl: string;
+  /** Null when Connect could not be asked. */
+  registered: boolean | null;
+  state: ConnectorState | null;
+  workerId: string | null;
+  trace?: string;
+  tasks: TaskReport[];
+  error?: ReportError;
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** The group's committed offset (next record to read); null: never committed, everything retained is lag. */
+  committed: number | null;
+  /** The high watermark: offset of the next record written. */
+  end: number;
+  lag: number;
+}
+
+export interface ProjectorReport {
+  name: CdcProjectorName;
+  url: string;
+  process: BackendHealth;
+  group: string;
+  topics: string[];
+  /** Topics that do not exist yet (Debezium creates one on the table's first change event). */
+  missingTopics: string[];
+  partitions: PartitionLag[];
+  /** Sum of the partitions' lag; null when Kafka could not be asked. */
+  offsetLag: number | null;
+  /** From the cdc_event_lag_seconds histogram (apply time − source.ts_ms), in seconds; null without the metrics. */
+  eventLag: { p50: number | null; p99: number | null; observations: number } | null;
+  /** Sum of cdc_records_applied_total since the process started; null without the metrics. */
+  applied: number | null;
+  deadLetterTopic: string;
+  /** Records in the dead-letter topic (0 when it does not exist); null when Kafka could not be asked. */
+  deadLetters: number | null;
+  /** Why Kafka offsets or metrics are missing, when the rest answered. */
+  errors: string[];
+}
+
+export interface CdcStatusReport {
+  connector: ConnectorReport;
+  kafka: { brokers: string[]; reachable: boolean; error?: ReportError };
+  projectors: ProjectorReport[];
+}
+
+function describeFetchCause(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Error) {
+    if (cause.name === 'TimeoutError' || cause.name === 'AbortError') return 'timed out';
+    const inner = (cause as { cause?: { code?: string; message?: string } }).cause;
+    return inner?.code ?? inner?.message ?? cause.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export const STACK_HINT = 'is the stack running? (npm start)';
+
+/** Kafka Connect's errors as CliErrors: not running (with the hint) vs. refused. */
+export function connectCliError(error: unknown): CliError | undefined {
+  if (error instanceof ConnectUnavailableError) {
+    return new CliError(EXIT_FAILURE, 'CONNECT_UNREACHABLE', `Kafka Connect is not reachable at ${error.url} (${describeFetchCause(error)}); ${STACK_HINT}`, {
+      connectUrl: error.url,
+    });
+  }
+  if (error instanceof ConnectRequestError) return new CliError(EXIT_FAILURE, 'CONNECT_REQUEST_FAILED', error.message, { status: error.status });
+  return undefined;
+}
+
+const firstLine = (trace: string | undefined) => trace?.split('\n')[0]?.trim() || undefined;
+
+function connectorReportOf(name: string, connectUrl: string, status: ConnectorStatus | undefined): ConnectorReport {
+  if (!status) return { name, connectUrl, registered: false, state: null, workerId: null, tasks: [] };
+  const trace = status.connector.state === 'FAILED' ? firstLine(status.connector.trace) : undefined;
+  return {
+    name,
+    connectUrl,
+    registered: true,
+    state: status.connector.state,
+    workerId: status.connector.worker_id,
+    ...(trace ? { trace } : {}),
+    tasks: [...status.tasks]
+      .sort((a, b) => a.id - b.id)
+      .map((task) => {
+        const taskTrace = task.state === 'FAILED' ? firstLine(task.trace) : undefined;
+        return { id: task.id, state: task.state, workerId: task.worker_id, ...(taskTrace ? { trace: taskTrace } : {}) };
+      }),
+  };
+}
+
+async function readConnector(connect: CdcConnect, name: string): Promise<ConnectorReport> {
+  try {
+    return connectorReportOf(name, connect.url, await connect.connectorStatus(name));
+  } catch (error) {
+    const failure = connectCliError(error);
+    if (!failure) throw error;
+    return { name, connectUrl: connect.url, registered: null, state: null, workerId: null, tasks: [], error: { code: failure.code, message: failure.message } };
+  }
+}
+
+/** The connector or one of its tasks FAILED (exit 1, so a script can alert), or Connect could not say. */
+export function connectorFailure(connector: ConnectorReport): CliError | undefined {
+  if (connector.error) return new CliError(EXIT_FAILURE, connector.error.code, connector.error.message);
+  const failed = [
+    ...(connector.state === 'FAILED' ? [`connector ${connector.name} is FAILED${connector.trace ? `: ${connector.trace}` : ''}`] : []),
+    ...connector.tasks.filter((task) => task.state === 'FAILED').map((task) => `task ${task.id} of connector ${connector.name} is FAILED${task.trace ? `: ${task.trace}` : ''}`),
+  ];
+  if (failed.length === 0) return undefined;
+  return new CliError(
+    EXIT_FAILURE,
+    'CONNECTOR_FAILED',
+    `${failed.join('; ')}. The worker's log has the whole trace; once the cause is fixed: curl -X POST '${connector.connectUrl}/connectors/${connector.name}/restart?includeTasks=true&onlyFailed=true'`,
+  );
+}
+
+/** The metric names the projectors expose (cdc/src/runtime/metrics.ts). */
+export const CDC_METRICS = {
+  eventLag: 'cdc_event_lag_seconds',
+  applied: 'cdc_records_applied_total',
+} as const;
+
+async function readProjectorMetrics(cdc: CdcDeps, url: string): Promise<{ eventLag: ProjectorReport['eventLag']; applied: number | null; error?: string; answered: boolean }> {
+  const scrape = await cdc.scrape(url);
+  if (!scrape.ok) return { eventLag: null, applied: null, error: `/metrics: ${scrape.detail}`, answered: false };
+  try {
+    const samples = parsePrometheusText(scrape.text);
+    const buckets = histogramBuckets(samples, CDC_METRICS.eventLag);
+    const observations = buckets.find((bucket) => bucket.le === Number.POSITIVE_INFINITY)?.count ?? 0;
+    return {
+      eventLag: { p50: histogramQuantile(0.5, buckets), p99: histogramQuantile(0.99, buckets), observations },
+      applied: sumSamples(samples, CDC_METRICS.applied) ?? 0,
+      answered: true,
+    };
+  } catch (error) {
+    return { eventLag: null, applied: null, error: `/metrics unreadable: ${error instanceof Error ? error.message : String(error)}`, answered: true };
+  }
+}
+
+async function readProjectorOffsets(
+  kafka: KafkaOffsets,
+  existing: ReadonlySet<string> | undefined,
+  group: string,
+  topics: readonly string[],
+  deadLetterTopic: string,
+): Promise<Pick<ProjectorReport, 'missingTopics' | 'partitions' | 'offsetLag' | 'deadLetters'> & { error?: string }> {
+  if (!existing) return { missingTopics: [], partitions: [], offsetLag: null, deadLetters: null };
+  const present = topics.filter((topic) => existing.has(topic));
+  const missingTopics = topics.filter((topic) => !existing.has(topic));
+  try {
+    const [committed, watermarks, deadLetterMarks] = await Promise.all([
+      kafka.committed(group, present),
+      Promise.all(present.map(async (topic) => ({ topic, partitions: await kafka.watermarks(topic) }))),
+      existing.has(deadLetterTopic) ? kafka.watermarks(deadLetterTopic) : Promise.resolve([]),
+    ]);
+    const partitions = watermarks.flatMap(({ topic, partitions: marks }) =>
+      marks.map((mark): PartitionLag => {
+        const offset = committed.find((c) => c.topic === topic && c.partition === mark.partition)?.offset ?? null;
+        // Records below the low watermark are gone: a committed offset before it counts from there.
+        return { topic, partition: mark.partition, committed: offset, end: mark.high, lag: Math.max(0, mark.high - Math.max(offset ?? mark.low, mark.low)) };
+      }),
+    );
+    return {
+      missingTopics,
+      partitions,
+      offsetLag: partitions.reduce((sum, p) => sum + p.lag, 0),
+      deadLetters: deadLetterMarks.reduce((sum, p) => sum + Math.max(0, p.high - p.low), 0),
+    };
+  } catch (error) {
+    return { missingTopics, partitions: [], offsetLag: null, deadLetters: null, error: `Kafka: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+export function projectorNames(cdc: Pick<CdcDeps, 'topicPrefix' | 'sourceDatabase' | 'groupPrefix'>, projector: (typeof CDC_PROJECTORS)[number]) {
+  return {
+    group: `${cdc.groupPrefix}-${projector.name}`,
+    topics: projector.tables.map((table) => changeTopic(cdc.topicPrefix, cdc.sourceDatabase, table)),
+    deadLetterTopic: `${cdc.topicPrefix}.dead-letter.${projector.name}`,
+  };
+}
+
+/**
+ * The CDC pipeline at a glance: the connector and its tasks in Kafka Connect, and per projector its process, its
+ * consumer group's offset lag, its event-time lag and its dead letters. What does not answer is shown, not thrown;
+ * only when nothing answers at all is it an error.
+ */
+export async function cdcStatusCommand(deps: CliDeps, options: { connector?: string } = {}): Promise<CdcStatusReport> {
+  const cdc = deps.cdc();
+  const kafka = cdc.kafka();
+  try {
+    const [connector, topics] = await Promise.all([
+      readConnector(cdc.connect, options.connector ?? LEGACY_CONNECTOR_NAME),
+      kafka.topics().then(
+        (list) => ({ existing: new Set(list) }) as const,
+        (error: unknown) => ({ error: { code: error instanceof KafkaUnreachableError ? error.code : 'KAFKA_ERROR', message: error instanceof Error ? error.message : String(error) } }) as const,
+      ),
+    ]);
+    const existing = 'existing' in topics ? topics.existing : undefined;
+    const answered: boolean[] = [];
+    const projectors = await Promise.all(
+      CDC_PROJECTORS.map(async (spec): Promise<ProjectorReport> => {
+        const url = cdc.projectorUrls[spec.name];
+        const names = projectorNames(cdc, spec);
+        const [process, metrics, offsets] = await Promise.all([
+          deps.probe(url),
+          readProjectorMetrics(cdc, url),
+          readProjectorOffsets(kafka, existing, names.group, names.topics, names.deadLetterTopic),
+        ]);
+        answered.push(process.status === 'up' || metrics.answered);
+        const errors = [...(offsets.error ? [offsets.error] : []), ...(metrics.error && process.status === 'up' ? [metrics.error] : [])];
+        return {
+          name: spec.name,
+          url,
+          process,
+          ...names,
+          missingTopics: offsets.missingTopics,
+          partitions: offsets.partitions,
+          offsetLag: offsets.offsetLag,
+          eventLag: metrics.eventLag,
+          applied: metrics.applied,
+          deadLetters: offsets.deadLetters,
+          errors,
+        };
+      }),
+    );
+    const report: CdcStatusReport = {
+      connector,
+      kafka: { brokers: [...cdc.kafkaBrokers], reachable: existing !== undefined, ...('error' in topics ? { error: topics.error } : {}) },
+      projectors,
+    };
+    if (connector.error?.code === 'CONNECT_UNREACHABLE' && !existing && !answered.includes(true)) {
+      const projectorList = projectors.map((p) => `${p.name} ${p.url}`).join(', ');
+      throw new CliError(
+        EXIT_FAILURE,
+        'CONNECT_UNREACHABLE',
+        `nothing of the CDC pipeline answers: ${connector.error.message.replace(`; ${STACK_HINT}`, '')}, nor Kafka at ${cdc.kafkaBrokers.join(',')}, nor the projectors (${projectorList}); ${STACK_HINT}`,
+        { connectUrl: connector.connectUrl, kafkaBrokers: [...cdc.kafkaBrokers], projectors: projectors.map((p) => ({ name: p.name, url: p.url })) },
+      );
+    }
+    return report;
+  } finally {
+    await kafka.close().catch(() => undefined);
+  }
+}
+
+/** Exit 1 when the connector or a task FAILED or Connect could not say; 0 otherwise (a down projector is shown). */
+export function cdcStatusFailure(report: CdcStatusReport): CliError | undefined {
+  return connectorFailure(report.connector);
+}
+
+export interface CdcRegisterResult {
+  created: boolean;
+  connector: ConnectorReport;
+  /** The connector or a task is not RUNNING yet after STRANGLER_CDC_WAIT_MS. */
+  settling: boolean;
+}
+
+const isRunning = (status: ConnectorStatus) => status.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
+const hasFailed = (status: ConnectorStatus) => [status.connector, ...status.tasks].some((part) => part.state === 'FAILED');
+
+/**
+ * PUTs cdc/connectors/legacy.json with the stack's settings, as `npm start` does (idempotent: creates or updates),
+ * then waits (STRANGLER_CDC_WAIT_MS) until it and its tasks run or something FAILED.
+ */
+export async function cdcRegisterCommand(deps: CliDeps): Promise<CdcRegisterResult> {
+  const cdc = deps.cdc();
+  const config = legacyConnectorConfig(cdc.connectorSettings());
+  try {
+    const { created } = await cdc.connect.putConnectorConfig(LEGACY_CONNECTOR_NAME, config);
+    const attempts = Math.max(1, Math.ceil(cdc.registerWaitMs / REGISTER_POLL_MS) + 1);
+    let status: ConnectorStatus | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      status = await cdc.connect.connectorStatus(LEGACY_CONNECTOR_NAME);
+      if (status && (isRunning(status) || hasFailed(status))) break;
+      if (attempt < attempts) await cdc.sleep(REGISTER_POLL_MS);
+    }
+    return { created, connector: connectorReportOf(LEGACY_CONNECTOR_NAME, cdc.connect.url, status), settling: !status || !(isRunning(status) || hasFailed(status)) };
+  } catch (error) {
+    throw connectCliError(error) ?? error;
+  }
+}
+
+export function cdcRegisterFailure(result: CdcRegisterResult): CliError | undefined {
+  return connectorFailure(result.connector);
 }

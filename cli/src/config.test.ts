@@ -18,7 +18,24 @@ describe('cli config', () => {
       stackDir: join(REPO_ROOT, '.stack'),
       contractsResultsDir: join(REPO_ROOT, 'contracts/results'),
       routesFile: join(REPO_ROOT, 'edge/routes.json'),
+      connectUrl: 'http://127.0.0.1:8083',
+      kafkaBrokers: ['127.0.0.1:9092'],
+      mariadbPort: 3307,
+      usersProjectorUrl: 'http://127.0.0.1:3101',
+      catalogProjectorUrl: 'http://127.0.0.1:3102',
+      cdcTopicPrefix: 'legacy',
+      cdcSourceDatabase: 'legacy',
+      cdcGroupPrefix: 'strangler-projector',
+      cdcRegisterWaitMs: 30000,
     });
+  });
+
+  it('rejects a broker that is not host:port and a CONNECT_URL that is not a URL, naming the variable', () => {
+    expect(() => loadCliConfig({ KAFKA_BROKERS: '127.0.0.1' })).toThrow(/KAFKA_BROKERS="127.0.0.1" is invalid .*host:port/);
+    expect(() => loadCliConfig({ KAFKA_BROKERS: ' , ' })).toThrow(/KAFKA_BROKERS=" , " is invalid/);
+    expect(() => loadCliConfig({ CONNECT_URL: 'localhost:8083' })).toThrow(/CONNECT_URL="localhost:8083" is invalid/);
+    expect(loadCliConfig({ CONNECT_URL: 'http://connect:8083/' }).connectUrl).toBe('http://connect:8083');
+    expect(() => loadCliConfig({ CDC_TOPIC_PREFIX: 'a b' })).toThrow(/CDC_TOPIC_PREFIX="a b" is invalid/);
   });
 
   it("accepts the edge's client-API style UNLEASH_URL (…/api/) and rejects a non-URL", () => {
@@ -35,6 +52,15 @@ describe('cli config', () => {
       'ROUTES_FILE',
       'STRANGLER_TIMEOUT_MS',
       'STRANGLER_HEALTH_TIMEOUT_MS',
+      'CONNECT_URL',
+      'KAFKA_BROKERS',
+      'MARIADB_PORT',
+      'USERS_PROJECTOR_URL',
+      'CATALOG_PROJECTOR_URL',
+      'CDC_TOPIC_PREFIX',
+      'CDC_SOURCE_DATABASE',
+      'CDC_GROUP_PREFIX',
+      'STRANGLER_CDC_WAIT_MS',
     ]);
     expect(() => loadCliConfig({ STRANGLER_TIMEOUT_MS: '0' })).toThrow(/STRANGLER_TIMEOUT_MS="0" is invalid/);
   });

@@ -10,6 +10,15 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).repla
 
 const fromRepoRoot = (path: string) => (isAbsolute(path) ? path : resolve(REPO_ROOT, path));
 
+/** Same format as the projectors' KAFKA_BROKERS (cdc/src/config.ts). */
+const brokerList = z
+  .string()
+  .transform((list) => list.split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''))
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'each broker must be host:port')).min(1, 'at least one broker'));
+
+const baseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''));
+const kafkaName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore or dash');
+
 /** Every setting of the `strangler` CLI: env var, default, description. Nothing else in cli/ reads process.env. */
 export const cliConfig = defineConfig({
   unleashUrl: {
@@ -46,14 +55,68 @@ export const cliConfig = defineConfig({
   requestTimeoutMs: {
     env: 'STRANGLER_TIMEOUT_MS',
     default: '5000',
-    description: 'Timeout of each Unleash Admin API request',
+    description: 'Timeout of each Unleash Admin API and Kafka Connect REST request, and of each Kafka admin request',
     schema: envSchemas.positiveInt,
   },
   healthTimeoutMs: {
     env: 'STRANGLER_HEALTH_TIMEOUT_MS',
     default: '1500',
-    description: 'Timeout of each backend /ready probe in `strangler status`',
+    description: 'Timeout of each backend /ready probe in `strangler status`, of each projector /ready and /metrics request, and of connecting to Kafka in `strangler cdc status`',
     schema: envSchemas.positiveInt,
+  },
+  connectUrl: {
+    env: 'CONNECT_URL',
+    default: 'http://127.0.0.1:8083',
+    description: 'Base URL of the Kafka Connect REST API (the stack runs it on 127.0.0.1:CONNECT_PORT)',
+    schema: baseUrl,
+  },
+  kafkaBrokers: {
+    env: 'KAFKA_BROKERS',
+    default: '127.0.0.1:9092',
+    description: 'Comma-separated Kafka bootstrap brokers, host:port (the stack runs one on 127.0.0.1:KAFKA_PORT)',
+    schema: brokerList,
+  },
+  mariadbPort: {
+    env: 'MARIADB_PORT',
+    default: '3307',
+    description: "Port of the stack's MariaDB on 127.0.0.1, which `strangler cdc register` tells Debezium to capture",
+    schema: envSchemas.port,
+  },
+  usersProjectorUrl: {
+    env: 'USERS_PROJECTOR_URL',
+    default: 'http://127.0.0.1:3101',
+    description: "Base URL of the users projector's /ready and /metrics (the stack: 127.0.0.1:USERS_PROJECTOR_PORT)",
+    schema: baseUrl,
+  },
+  catalogProjectorUrl: {
+    env: 'CATALOG_PROJECTOR_URL',
+    default: 'http://127.0.0.1:3102',
+    description: "Base URL of the catalog projector's /ready and /metrics (the stack: 127.0.0.1:CATALOG_PROJECTOR_PORT)",
+    schema: baseUrl,
+  },
+  cdcTopicPrefix: {
+    env: 'CDC_TOPIC_PREFIX',
+    default: 'legacy',
+    description: "Debezium's topic.prefix: change topics are <CDC_TOPIC_PREFIX>.<CDC_SOURCE_DATABASE>.<table>, dead letters <CDC_TOPIC_PREFIX>.dead-letter.<projector>",
+    schema: kafkaName,
+  },
+  cdcSourceDatabase: {
+    env: 'CDC_SOURCE_DATABASE',
+    default: 'legacy',
+    description: "The monolith's database Debezium captures (the middle part of the change topics' names)",
+    schema: z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits or underscore'),
+  },
+  cdcGroupPrefix: {
+    env: 'CDC_GROUP_PREFIX',
+    default: 'strangler-projector',
+    description: "The projectors' Kafka consumer groups are <CDC_GROUP_PREFIX>-<projector>",
+    schema: kafkaName,
+  },
+  cdcRegisterWaitMs: {
+    env: 'STRANGLER_CDC_WAIT_MS',
+    default: '30000',
+    description: '`strangler cdc register`: how long to wait for the connector and its tasks to be RUNNING',
+    schema: envSchemas.nonNegativeInt,
   },
 });
 
@@ -74,4 +137,13 @@ export function resolveAdminToken(config: Pick<CliConfig, 'unleashAdminToken' | 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The MariaDB password file of Debezium's `cdc` account that `npm start` writes into the Connect worker's secrets
+ * folder (stack/src/components/cdc.ts: writeConnectSecrets(connectInstance, 'mariadb-cdc', …)); the connector names
+ * it, Connect reads it. The CLI only checks it is there: it never reads the password.
+ */
+export function cdcPasswordFile(config: Pick<CliConfig, 'stackDir'>): string {
+  return join(config.stackDir, 'kafka-connect', 'secrets', 'mariadb-cdc.properties');
 }

@@ -3,6 +3,7 @@ import type { BackendHealth, CliDeps } from './commands.js';
 import type { ContractCheck, ContractGate } from './contract-gate.js';
 import { runCli, type CliIo } from './program.js';
 import { DEFAULT_SLICES } from './slices.js';
+import { fakeCdcDeps } from './testing/fake-cdc.js';
 import { FakeFlagAdmin } from './testing/fake-flag-admin.js';
 
 const VERIFIED: ContractCheck = {
@@ -36,6 +37,7 @@ function harness(options: { admin?: FakeFlagAdmin; checks?: Record<string, Contr
       return status === 'up' ? { url, status } : { url, status, detail: 'ECONNREFUSED' };
     },
     warn: (message) => cliIo.err.write(`${message}\n`),
+    cdc: () => fakeCdcDeps(),
   });
   return {
     admin,

@@ -1,6 +1,14 @@
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, type Env } from '@strangler/platform';
+import { ConnectClient, LEGACY_CONNECTOR_NAME } from '@strangler/cdc/connect';
 import {
+  CDC_MARIADB_USER,
+  cdcRegisterCommand,
+  cdcRegisterFailure,
+  cdcStatusCommand,
+  cdcStatusFailure,
   CliError,
   EXIT_FAILURE,
   EXIT_OK,
@@ -12,11 +20,14 @@ import {
   statusCommand,
   toCliError,
   type BackendHealth,
+  type CdcDeps,
   type CliDeps,
+  type MetricsScrape,
 } from './commands.js';
-import { loadCliConfig, resolveAdminToken, type CliConfig } from './config.js';
+import { cdcPasswordFile, loadCliConfig, resolveAdminToken, type CliConfig } from './config.js';
 import { contractsGate } from './contract-gate.js';
-import { formatInit, formatKill, formatResume, formatRollout, formatStatus } from './format.js';
+import { formatCdcRegister, formatCdcStatus, formatInit, formatKill, formatResume, formatRollout, formatStatus } from './format.js';
+import { kafkaAdminOffsets } from './kafka-offsets.js';
 import { declaredFlags, loadSlices } from './slices.js';
 import { ADMIN_TOKEN_SECRET_KEY, UnleashAdminClient } from './unleash-admin.js';
 
@@ -40,15 +51,63 @@ export async function probeReady(baseUrl: string, timeoutMs: number): Promise<Ba
     await response.arrayBuffer();
     return response.status === 200 ? { url: baseUrl, status: 'up' } : { url: baseUrl, status: 'down', detail: `HTTP ${response.status}` };
   } catch (error) {
-    const err = error as Error & { cause?: { code?: string } };
-    const detail = err.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : (err.cause?.code ?? err.message);
-    return { url: baseUrl, status: 'down', detail };
+    return { url: baseUrl, status: 'down', detail: describeFetchError(error, timeoutMs) };
   }
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  const err = error as Error & { cause?: { code?: string } };
+  return err.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : (err.cause?.code ?? err.message);
+}
+
+/** GET <base>/metrics (Prometheus text). */
+export async function scrapeMetrics(baseUrl: string, timeoutMs: number): Promise<MetricsScrape> {
+  try {
+    const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await response.text();
+    return response.status === 200 ? { ok: true, text } : { ok: false, detail: `HTTP ${response.status}` };
+  } catch (error) {
+    return { ok: false, detail: describeFetchError(error, timeoutMs) };
+  }
+}
+
+/** Kafka Connect, Kafka and the projectors as the stack runs them (the settings in config.ts). */
+export function createCdcDeps(config: CliConfig): CdcDeps {
+  return {
+    kafkaBrokers: config.kafkaBrokers,
+    topicPrefix: config.cdcTopicPrefix,
+    sourceDatabase: config.cdcSourceDatabase,
+    groupPrefix: config.cdcGroupPrefix,
+    projectorUrls: { users: config.usersProjectorUrl, catalog: config.catalogProjectorUrl },
+    connect: new ConnectClient(config.connectUrl, config.requestTimeoutMs),
+    kafka: () => kafkaAdminOffsets({ brokers: config.kafkaBrokers, connectionTimeoutMs: config.healthTimeoutMs, requestTimeoutMs: config.requestTimeoutMs }),
+    scrape: (url) => scrapeMetrics(url, config.healthTimeoutMs),
+    connectorSettings() {
+      const file = cdcPasswordFile(config);
+      if (!existsSync(file)) {
+        throw new CliError(
+          EXIT_USAGE,
+          'CDC_SECRET_MISSING',
+          `no password file for Debezium's MariaDB account at ${file}: start the stack once (\`npm start\`), which creates the ${CDC_MARIADB_USER} account and writes it (or set STACK_DIR to the stack's folder)`,
+          { file },
+        );
+      }
+      return {
+        mariadb: { host: '127.0.0.1', port: config.mariadbPort, user: CDC_MARIADB_USER },
+        // Connect's file config provider reads the password on the worker: it is never sent, nor shown by GET …/config.
+        passwordReference: `\${file:${file}:password}`,
+        kafkaBootstrap: config.kafkaBrokers.join(','),
+      };
+    },
+    registerWaitMs: config.cdcRegisterWaitMs,
+    sleep: (ms) => sleep(ms),
+  };
 }
 
 /** The real collaborators, from the configuration. */
 export function createDeps(config: CliConfig, io: CliIo): CliDeps {
   let admin: UnleashAdminClient | undefined;
+  let cdc: CdcDeps | undefined;
   return {
     slices: loadSlices(config.routesFile),
     flags: declaredFlags(config.routesFile),
@@ -68,6 +127,7 @@ export function createDeps(config: CliConfig, io: CliIo): CliDeps {
     gate: contractsGate(config.contractsResultsDir),
     probe: (url) => probeReady(url, config.healthTimeoutMs),
     warn: (message) => io.err.write(`${message}\n`),
+    cdc: () => (cdc ??= createCdcDeps(config)),
   };
 }
 
@@ -75,6 +135,8 @@ interface Outcome {
   json: boolean;
   value: unknown;
   text: string;
+  /** A result that is itself a failure (a FAILED connector): printed in full, and the exit code is the failure's. */
+  failure?: CliError;
 }
 
 /**
@@ -100,11 +162,16 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunOpt
     }
     return deps;
   };
-  const run = <T>(jsonFlag: boolean | undefined, command: (deps: CliDeps) => Promise<T>, render: (value: T) => string) => {
+  const run = <T>(
+    jsonFlag: boolean | undefined,
+    command: (deps: CliDeps) => Promise<T>,
+    render: (value: T) => string,
+    failure?: (value: T) => CliError | undefined,
+  ) => {
     json = jsonFlag === true;
     return async () => {
       const value = await command(getDeps());
-      outcome = { json, value, text: render(value) };
+      outcome = { json, value, text: render(value), failure: failure?.(value) };
     };
   };
 
@@ -146,6 +213,19 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunOpt
     .option('--json', 'machine-readable output')
     .action((slice: string, opts: { json?: boolean }) => run(opts.json, (d) => resumeCommand(d, slice), formatResume)());
 
+  const cdc = program.command('cdc').description('change data capture: the Debezium connector in Kafka Connect and the projectors that apply its events');
+  cdc
+    .command('status')
+    .description('the connector and its tasks; per projector: process, offset lag of its consumer group, event-time lag p50/p99, dead letters (exit 1 when the connector or a task FAILED)')
+    .option('--connector <name>', 'the Kafka Connect connector to show', LEGACY_CONNECTOR_NAME)
+    .option('--json', 'machine-readable output')
+    .action((opts: { connector: string; json?: boolean }) => run(opts.json, (d) => cdcStatusCommand(d, { connector: opts.connector }), formatCdcStatus, cdcStatusFailure)());
+  cdc
+    .command('register')
+    .description(`create or update the ${LEGACY_CONNECTOR_NAME} connector from cdc/connectors/legacy.json with the stack's settings, as \`npm start\` does`)
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => run(opts.json, cdcRegisterCommand, formatCdcRegister, cdcRegisterFailure)());
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -156,7 +236,13 @@ export async function runCli(argv: readonly string[], io: CliIo, options: RunOpt
     return failure.exitCode;
   }
   if (!outcome) return EXIT_FAILURE;
-  if (outcome.json) io.out.write(`${JSON.stringify({ ok: true, ...(outcome.value as object) }, null, 2)}\n`);
-  else io.out.write(`${outcome.text}\n`);
-  return EXIT_OK;
+  const { failure } = outcome;
+  if (outcome.json) {
+    const head = failure ? { ok: false, error: { code: failure.code, message: failure.message, ...failure.details } } : { ok: true };
+    io.out.write(`${JSON.stringify({ ...head, ...(outcome.value as object) }, null, 2)}\n`);
+  } else {
+    io.out.write(`${outcome.text}\n`);
+    if (failure) io.err.write(`strangler: ${failure.message}\n`);
+  }
+  return failure?.exitCode ?? EXIT_OK;
 }
