@@ -12,13 +12,14 @@ import { childEnv, loadContractsConfig } from './config.js';
 import { committedPactFile, COMMITTED_PACT_DIR, fromRepoRoot, REPO_ROOT } from './paths.js';
 import { CONSUMER, SLICES } from './slices.js';
 import { formatSummary, summarize } from './summary.js';
+import { formatMessageSummary, MESSAGE_VERIFICATION_TESTS, messageConsumerTests, summarizeMessagePacts } from './messages/message-summary.js';
 
 const CONSUMER_TESTS = 'contracts/src/consumer/';
 const VERIFICATION_TESTS = 'contracts/src/provider/verify.e2e.test.ts';
 
-function runVitest(filter: string, env: Record<string, string>): Promise<number> {
+function runVitest(filters: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'vitest'), ['run', filter], {
+    const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'vitest'), ['run', ...filters], {
       cwd: REPO_ROOT,
       stdio: 'inherit',
       env: childEnv(env),
@@ -41,7 +42,8 @@ async function main(): Promise<number> {
   mkdirSync(COMMITTED_PACT_DIR, { recursive: true });
   cpSync(COMMITTED_PACT_DIR, backup, { recursive: true });
   try {
-    if ((await runVitest(CONSUMER_TESTS, { PACT_DIR: COMMITTED_PACT_DIR })) !== 0) {
+    // The storefront's HTTP pacts and the projectors' message pacts.
+    if ((await runVitest([CONSUMER_TESTS, ...messageConsumerTests()], { PACT_DIR: COMMITTED_PACT_DIR })) !== 0) {
       rmSync(COMMITTED_PACT_DIR, { recursive: true, force: true });
       cpSync(backup, COMMITTED_PACT_DIR, { recursive: true });
       console.error('consumer tests failed: the committed pacts were left as they were, nothing was verified');
@@ -60,13 +62,16 @@ async function main(): Promise<number> {
     }
   }
 
-  step('provider verification (every implementation of every slice)');
-  const verification = await runVitest(VERIFICATION_TESTS, { CONTRACTS_RESULTS_DIR: resultsDir });
+  step('provider verification (every implementation of every slice; the message pacts on real Debezium events)');
+  const verification = await runVitest([VERIFICATION_TESTS, MESSAGE_VERIFICATION_TESTS], { CONTRACTS_RESULTS_DIR: resultsDir });
 
   const { rows, ok } = summarize({ resultsDir, since: started });
+  const messages = summarizeMessagePacts({ resultsDir, since: started });
   console.log(`\n──────── contracts (${relative(REPO_ROOT, resultsDir)}/) ────────`);
   console.log(formatSummary(rows));
-  return ok && verification === 0 ? 0 : 1;
+  console.log('\nmessage pacts (change events → projectors):');
+  console.log(formatMessageSummary(messages.rows));
+  return ok && messages.ok && verification === 0 ? 0 : 1;
 }
 
 main().then(

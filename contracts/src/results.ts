@@ -28,6 +28,11 @@ export type VerificationRecord = z.infer<typeof verificationRecordSchema>;
 export interface ResultsLocation {
   /** Default: CONTRACTS_RESULTS_DIR. */
   resultsDir?: string;
+  /**
+   * Whose pact the record is about. Default: the storefront, whose records are `<provider>--<implementation>.json`;
+   * another consumer's (a projector's message pact) are `<consumer>--<provider>--<implementation>.json`.
+   */
+  consumer?: string;
 }
 
 export function defaultResultsDir(): string {
@@ -35,7 +40,9 @@ export function defaultResultsDir(): string {
 }
 
 export function resultFile(provider: string, implementation: string, options: ResultsLocation = {}): string {
-  return join(options.resultsDir ?? defaultResultsDir(), `${provider}--${implementation}.json`);
+  const consumer = options.consumer ?? CONSUMER;
+  const name = consumer === CONSUMER ? `${provider}--${implementation}` : `${consumer}--${provider}--${implementation}`;
+  return join(options.resultsDir ?? defaultResultsDir(), `${name}.json`);
 }
 
 /** Builds the record of a verification of `pactFile` (hashing it now, so hash and verdict belong together). */
@@ -63,7 +70,7 @@ export function verificationRecord(input: {
 
 /** Writes the record (atomically: a reader never sees half a file) and returns its path. */
 export function writeResult(record: VerificationRecord, options: ResultsLocation = {}): string {
-  const file = resultFile(record.provider, record.implementation, options);
+  const file = resultFile(record.provider, record.implementation, { ...options, consumer: record.consumer });
   mkdirSync(join(file, '..'), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(verificationRecordSchema.parse(record), null, 2)}\n`);
@@ -98,7 +105,7 @@ export interface StatusOptions extends ResultsLocation {
 /** Whether this provider implementation passed verification of the pact as committed now, and if not, why not. */
 export function verificationStatus(provider: string, implementation: string, options: StatusOptions = {}): VerificationStatus {
   const record = latestResult(provider, implementation, options);
-  const pactFile = options.pactFile ?? committedPactFile(record?.consumer ?? CONSUMER, provider);
+  const pactFile = options.pactFile ?? committedPactFile(options.consumer ?? record?.consumer ?? CONSUMER, provider);
   let currentSha: string;
   try {
     currentSha = sha256(readFileSync(pactFile));

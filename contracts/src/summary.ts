@@ -1,4 +1,4 @@
-import { verificationStatus, type ResultsLocation } from './results.js';
+import { verificationStatus, type ResultsLocation, type VerificationStatus } from './results.js';
 import { verificationTargets } from './slices.js';
 
 export type RowResult = 'passed' | 'FAILED' | 'NOT RUN' | 'STALE PACT' | 'NO PACT';
@@ -18,17 +18,21 @@ export interface SummaryRow {
 export function summarize(options: ResultsLocation & { since?: Date } = {}): { rows: SummaryRow[]; ok: boolean } {
   const rows = verificationTargets().map(({ slice, provider, implementation }): SummaryRow => {
     const status = verificationStatus(provider, implementation, options);
-    const record = status.record;
-    const base = { slice, provider, implementation, interactions: record?.interactions };
-    if (!record || (options.since && new Date(record.verifiedAt) < options.since)) {
-      return { ...base, result: status.verified === false && status.reason === 'no-pact' ? 'NO PACT' : 'NOT RUN' };
-    }
-    if (status.verified) return { ...base, result: 'passed' };
-    if (status.reason === 'pact-changed') return { ...base, result: 'STALE PACT' };
-    if (status.reason === 'no-pact') return { ...base, result: 'NO PACT' };
-    return { ...base, result: 'FAILED' };
+    return { slice, provider, implementation, interactions: status.record?.interactions, result: rowResult(status, options.since) };
   });
   return { rows, ok: rows.every((row) => row.result === 'passed') };
+}
+
+/** The summary's verdict on one verification status; a record from before `since` counts as NOT RUN. */
+export function rowResult(status: VerificationStatus, since?: Date): RowResult {
+  const record = status.record;
+  if (!record || (since && new Date(record.verifiedAt) < since)) {
+    return status.verified === false && status.reason === 'no-pact' ? 'NO PACT' : 'NOT RUN';
+  }
+  if (status.verified) return 'passed';
+  if (status.reason === 'pact-changed') return 'STALE PACT';
+  if (status.reason === 'no-pact') return 'NO PACT';
+  return 'FAILED';
 }
 
 export function formatSummary(rows: SummaryRow[]): string {
