@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './config.js';
+import { TEST_CDC_JARS_DIR } from './testing/cdc-stack.js';
 import { freePort, isPortOpen } from './ports.js';
 import { isAlive } from './processes.js';
 
@@ -26,6 +27,11 @@ let edgePort: number;
 let edgeAdminPort: number;
 let postgresPort: number;
 let unleashPort: number;
+let kafkaPort: number;
+let kafkaControllerPort: number;
+let connectPort: number;
+let usersProjectorPort: number;
+let catalogProjectorPort: number;
 const launched: Launcher[] = [];
 const printedPids = new Set<number>();
 
@@ -73,6 +79,25 @@ function readyTable(output: string): Map<string, { endpoint: string; pid: number
   return rows;
 }
 
+/** Waits until a service database's table holds `count` rows (the CDC projectors fill them). */
+async function waitForCount(database: string, table: string, count: number, timeoutMs: number): Promise<void> {
+  const secrets = JSON.parse(readFileSync(join(stackDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+  const connection = await mysql.createConnection({ host: '127.0.0.1', port: mariadbPort, user: database, password: secrets[`mariadb.${database}.password`], database });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    while (Date.now() < deadline) {
+      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${table}\``);
+      last = Number((rows as Array<{ n: number }>)[0]?.n);
+      if (last === count) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`${database}.${table} holds ${last} rows, not ${count}, after ${timeoutMs} ms`);
+  } finally {
+    await connection.end();
+  }
+}
+
 async function productsTotal(): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${legacyPort}/api/products`);
   expect(response.status).toBe(200);
@@ -91,9 +116,24 @@ async function clientFlags(): Promise<Map<string, { enabled: boolean; rollout?: 
 
 async function startAndWaitReady(): Promise<{ launcher: Launcher; table: ReturnType<typeof readyTable> }> {
   const launcher = cli('start');
-  await launcher.waitFor(READY, 150_000);
+  await launcher.waitFor(READY, 240_000);
   const table = readyTable(launcher.output());
-  expect([...table.keys()].sort()).toEqual(['catalog', 'edge', 'legacy', 'mariadb', 'nginx', 'postgres', 'unleash', 'users']);
+  expect([...table.keys()].sort()).toEqual([
+    'catalog',
+    'catalog-projector',
+    'edge',
+    'kafka',
+    'kafka-connect',
+    'legacy',
+    'mariadb',
+    'nginx',
+    'postgres',
+    'unleash',
+    'users',
+    'users-projector',
+  ]);
+  expect(table.get('kafka')?.endpoint).toBe(`127.0.0.1:${kafkaPort}`);
+  expect(table.get('kafka-connect')?.endpoint).toBe(`http://127.0.0.1:${connectPort}`);
   expect(table.get('edge')?.endpoint).toBe(`http://127.0.0.1:${edgePort}`);
   expect(table.get('mariadb')?.endpoint).toBe(`127.0.0.1:${mariadbPort}`);
   expect(table.get('legacy')?.endpoint).toBe(`http://127.0.0.1:${legacyPort}`);
@@ -104,7 +144,7 @@ async function startAndWaitReady(): Promise<{ launcher: Launcher; table: ReturnT
   expect(table.get('unleash')?.endpoint).toBe(`http://127.0.0.1:${unleashPort}`);
   expect((await fetch(`http://127.0.0.1:${unleashPort}/health`)).status).toBe(200);
   for (const { pid } of table.values()) expect(isAlive(pid)).toBe(true);
-  for (const port of [legacyPort, usersPort, catalogPort]) {
+  for (const port of [legacyPort, usersPort, catalogPort, usersProjectorPort, catalogProjectorPort]) {
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     expect(ready.status, `GET :${port}/ready`).toBe(200);
   }
@@ -131,6 +171,7 @@ async function interruptAndCheckEverythingStopped(launcher: Launcher, table: Ret
   expect(await isPortOpen(edgeAdminPort)).toBe(false);
   expect(await isPortOpen(postgresPort)).toBe(false);
   expect(await isPortOpen(unleashPort)).toBe(false);
+  for (const port of [kafkaPort, kafkaControllerPort, connectPort, usersProjectorPort, catalogProjectorPort]) expect(await isPortOpen(port), String(port)).toBe(false);
   expect(existsSync(join(stackDir, 'launcher.pid'))).toBe(false);
 }
 
@@ -140,18 +181,23 @@ beforeAll(async () => {
   // PostgreSQL runs as the `postgres` OS user when the tests run as root: it must be able to pass through.
   chmodSync(join(stackDir, '..'), 0o711);
   const ports = new Set<number>();
-  while (ports.size < 9) ports.add(await freePort());
-  [mariadbPort, legacyPort, usersPort, catalogPort, nginxPort, edgePort, postgresPort, unleashPort, edgeAdminPort] = [...ports] as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  while (ports.size < 14) ports.add(await freePort());
+  [
+    mariadbPort,
+    legacyPort,
+    usersPort,
+    catalogPort,
+    nginxPort,
+    edgePort,
+    postgresPort,
+    unleashPort,
+    edgeAdminPort,
+    kafkaPort,
+    kafkaControllerPort,
+    connectPort,
+    usersProjectorPort,
+    catalogProjectorPort,
+  ] = [...ports] as number[] as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
   env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -165,6 +211,13 @@ beforeAll(async () => {
     EDGE_ADMIN_PORT: String(edgeAdminPort),
     POSTGRES_PORT: String(postgresPort),
     UNLEASH_PORT: String(unleashPort),
+    KAFKA_PORT: String(kafkaPort),
+    KAFKA_CONTROLLER_PORT: String(kafkaControllerPort),
+    CONNECT_PORT: String(connectPort),
+    USERS_PROJECTOR_PORT: String(usersProjectorPort),
+    CATALOG_PROJECTOR_PORT: String(catalogProjectorPort),
+    // The jars the test run fetched already (same pom): no second copy from Maven's cache.
+    CDC_JARS_DIR: TEST_CDC_JARS_DIR,
     STACK_SEED_USERS: String(SEED.users),
     STACK_SEED_PRODUCTS: String(SEED.products),
     STACK_SEED_ORDERS: String(SEED.orders),
@@ -191,8 +244,35 @@ describe('npm start (the real launcher)', () => {
     const first = await startAndWaitReady();
     expect(first.launcher.output()).toContain('initialised a new data directory');
     expect(first.launcher.output()).toMatch(/✔ legacy-migrate\s+done/);
-    for (const app of ['legacy', 'users', 'catalog']) expect(first.launcher.output()).toMatch(new RegExp(`✔ ${app}-seed\\s+done`));
+    expect(first.launcher.output()).toMatch(/✔ legacy-seed\s+done/);
+    expect(first.launcher.output()).toContain('formatted new KRaft storage');
+    expect(first.launcher.output()).toMatch(/✔ cdc-connector\s+done/);
     expect(await productsTotal()).toBe(SEED.products);
+
+    // CDC: the extracted services hold the monolith's rows (snapshot), and a user created through legacy appears in
+    // users_svc within a second.
+    await waitForCount('users_svc', 'accounts', SEED.users, 60_000);
+    await waitForCount('catalog_svc', 'products', SEED.products, 60_000);
+    const created = await fetch(`http://127.0.0.1:${legacyPort}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'cdc-launcher@example.com', fullName: 'Via CDC', password: 'password-123' }),
+    });
+    expect(created.status).toBe(201);
+    const createdAt = Date.now();
+    const { id } = (await created.json()) as { id: number };
+    let visibleAfterMs: number | undefined;
+    while (Date.now() - createdAt < 5_000) {
+      const user = await fetch(`http://127.0.0.1:${usersPort}/api/users/${id}`);
+      await user.arrayBuffer();
+      if (user.status === 200) {
+        visibleAfterMs = Date.now() - createdAt;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(visibleAfterMs, 'a user created in legacy is served by the users service').toBeDefined();
+    expect(visibleAfterMs).toBeLessThan(1_000);
 
     // Secrets: private file, the app's account has only its own database, root has no TCP login.
     const secretsFile = join(stackDir, 'secrets.json');
@@ -247,7 +327,10 @@ describe('npm start (the real launcher)', () => {
     expect(again.launcher.output()).not.toContain('initialised a new data directory');
     expect(again.launcher.output()).not.toContain('initialised a new cluster (initdb)');
     expect((await clientFlags()).get('users.reads')).toEqual({ enabled: true, rollout: '15' });
-    for (const app of ['legacy', 'users', 'catalog']) expect(again.launcher.output()).toMatch(new RegExp(`↷ ${app}-seed\\s+skipped`));
+    expect(again.launcher.output()).toMatch(/↷ legacy-seed\s+skipped/);
+    expect(again.launcher.output()).toMatch(/↷ cdc-jars\s+skipped/);
+    expect(again.launcher.output()).not.toContain('formatted new KRaft storage');
+    await waitForCount('users_svc', 'accounts', SEED.users + 1, 30_000);
     expect(again.launcher.output()).not.toMatch(/✔ legacy-seed\s+done/);
     expect(await productsTotal()).toBe(SEED.products);
     expect(readFileSync(secretsFile, 'utf8')).toBe(secrets);
@@ -268,5 +351,5 @@ describe('npm start (the real launcher)', () => {
     const reset = cli('reset');
     expect(await reset.exited).toBe(0);
     expect(existsSync(stackDir)).toBe(false);
-  }, 300_000);
+  }, 600_000);
 });

@@ -17,16 +17,18 @@ export interface ConnectInstance {
    * clusters can share one broker (tests run a private one they may kill).
    */
   groupId?: string;
+  /** Default <home>/secrets. */
+  secretsDir?: string;
   env?: NodeJS.ProcessEnv;
   detached?: boolean;
 }
 
-export function connectPaths(instance: Pick<ConnectInstance, 'home'>) {
+export function connectPaths(instance: Pick<ConnectInstance, 'home' | 'secretsDir'>) {
   return {
     configFile: join(instance.home, 'connect-distributed.properties'),
     log4jFile: join(instance.home, 'log4j.properties'),
     /** Secrets the connectors reference as ${file:<path>:<key>}, so the REST API never shows them. */
-    secretsDir: join(instance.home, 'secrets'),
+    secretsDir: instance.secretsDir ?? join(instance.home, 'secrets'),
     pidFile: join(instance.home, 'connect.pid'),
     logFile: join(instance.home, 'connect.log'),
   };
@@ -80,7 +82,7 @@ export function prepareConnect(instance: ConnectInstance): void {
  * Writes a properties file of secrets under the worker's secrets folder (0600) and returns the path a connector
  * config names in `${file:<path>:<key>}`.
  */
-export function writeConnectSecrets(instance: Pick<ConnectInstance, 'home'>, name: string, values: Record<string, string>): string {
+export function writeConnectSecrets(instance: Pick<ConnectInstance, 'home' | 'secretsDir'>, name: string, values: Record<string, string>): string {
   const file = join(connectPaths(instance).secretsDir, `${name}.properties`);
   mkdirSync(connectPaths(instance).secretsDir, { recursive: true, mode: 0o700 });
   // Properties escaping: backslash, and the separators a generated password never contains but a user's might.

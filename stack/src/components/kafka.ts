@@ -112,9 +112,15 @@ export async function prepareKafka(instance: KafkaInstance): Promise<boolean> {
   return true;
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
-export function kraftClusterId(): string {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). Never
+ * one starting with "-": the storage tool's argument parser would take it for an option.
+ */
+export function kraftClusterId(random: () => string = () => randomUUID()): string {
+  for (;;) {
+    const id = Buffer.from(random().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export function stopLeftoverKafka(instance: KafkaInstance): Promise<boolean> {

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { cdcJars, connectInstance, kafkaBroker, kafkaConnect, kafkaInstance } from '../components/cdc.js';
-import { connectUrl, writeConnectSecrets } from '../components/kafka-connect.js';
+import { cdcJarPaths } from '../components/cdc-jars.js';
+import { connectUrl, isConnectReady, prepareConnect, spawnConnect, writeConnectSecrets } from '../components/kafka-connect.js';
 import { kafkaBootstrap } from '../components/kafka.js';
 import { inheritedEnv, loadStackConfig, REPO_ROOT } from '../config.js';
 import { stackPaths, type StackComponent, type StackContext } from '../context.js';
 import { declaredSecrets } from '../launcher.js';
 import { ComponentFailedError, Orchestrator } from '../orchestrator.js';
 import { freePort } from '../ports.js';
+import { stopPid, waitUntil, type ManagedProcess } from '../processes.js';
 import { loadOrCreateSecrets } from '../secrets.js';
 
 /**
@@ -67,3 +69,48 @@ export async function startCdcStack(options: { home: string; jarsDir?: string })
   };
 }
 
+
+export interface PrivateConnect {
+  url: string;
+  /** Stops the worker (SIGTERM, or SIGKILL with `hard`) and waits until it is gone. */
+  stop(options?: { hard?: boolean }): Promise<void>;
+  /** Starts it again on the same port and Connect cluster: connectors and their source offsets survive. */
+  start(): Promise<void>;
+}
+
+/**
+ * A Kafka Connect worker of its own (own Connect cluster: group id and storage topics) on the run's Kafka, for a
+ * test that must stop and restart Connect without disturbing the other test files' connectors. Same launcher code
+ * as `npm start`'s worker; the secrets folder is shared with the run's worker so its ${file:…} references resolve.
+ */
+export async function startPrivateConnect(options: { brokers: string[]; home: string; secretsDir: string }): Promise<PrivateConnect> {
+  const { runtimeDir, pluginPath } = cdcJarPaths(TEST_CDC_JARS_DIR);
+  const instance = {
+    home: options.home,
+    port: await freePort(),
+    bootstrap: options.brokers.join(','),
+    jars: { runtimeDir, pluginPath },
+    heap: '512m',
+    groupId: `connect-${Date.now().toString(36)}`,
+    secretsDir: options.secretsDir,
+  };
+  let worker: ManagedProcess | undefined;
+  const start = async () => {
+    prepareConnect(instance);
+    worker = await spawnConnect(instance);
+    await waitUntil('private kafka connect', () => isConnectReady(instance), { timeoutMs: 120_000, intervalMs: 200, process: worker });
+  };
+  await start();
+  return {
+    url: connectUrl(instance),
+    start,
+    async stop({ hard = false } = {}) {
+      if (!worker) return;
+      const { exited, pid } = worker;
+      if (hard) process.kill(pid, 'SIGKILL');
+      else await stopPid(pid, 30_000);
+      await exited;
+      worker = undefined;
+    },
+  };
+}
