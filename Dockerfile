@@ -1,4 +1,4 @@
-# One image recipe for every Node workspace (legacy, the extracted services, and later the edge and projectors):
+# One image recipe for every Node workspace (legacy, the extracted services, the edge and the projectors):
 #   docker build --build-arg WORKSPACE=legacy -t strangler/legacy .
 #   docker build --build-arg WORKSPACE=new-services/users -t strangler/users .
 # It compiles TypeScript in a build stage and runs plain JavaScript (no tsx) in a slim runtime stage.
@@ -12,6 +12,7 @@ COPY platform/package.json platform/
 COPY legacy/package.json legacy/
 COPY new-services/users/package.json new-services/users/
 COPY new-services/catalog/package.json new-services/catalog/
+COPY cdc/package.json cdc/
 COPY edge/package.json edge/
 COPY cli/package.json cli/
 COPY contracts/package.json contracts/
@@ -19,8 +20,10 @@ COPY stack/package.json stack/
 RUN npm ci --ignore-scripts
 ARG WORKSPACE=legacy
 COPY platform platform
+# The projectors (cdc) write through the extracted services' projection modules, so those are built too (and shipped).
+COPY new-services new-services
 COPY ${WORKSPACE} ${WORKSPACE}
-RUN npm run build -w platform && npm run build -w ${WORKSPACE}
+RUN npm run build -w platform && npm run build -w new-services/users -w new-services/catalog && npm run build -w ${WORKSPACE}
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ARG WORKSPACE=legacy
@@ -31,12 +34,15 @@ COPY platform/package.json platform/
 COPY legacy/package.json legacy/
 COPY new-services/users/package.json new-services/users/
 COPY new-services/catalog/package.json new-services/catalog/
+COPY cdc/package.json cdc/
 COPY edge/package.json edge/
 COPY cli/package.json cli/
 COPY contracts/package.json contracts/
 COPY stack/package.json stack/
-RUN npm ci --omit=dev --ignore-scripts -w platform -w ${WORKSPACE} && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts -w platform -w new-services/users -w new-services/catalog -w ${WORKSPACE} && npm cache clean --force
 COPY --from=build /app/platform/dist platform/dist
+COPY --from=build /app/new-services/users/dist new-services/users/dist
+COPY --from=build /app/new-services/catalog/dist new-services/catalog/dist
 COPY --from=build /app/${WORKSPACE}/dist ${WORKSPACE}/dist
 WORKDIR /app/${WORKSPACE}
 USER node

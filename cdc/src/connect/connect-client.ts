@@ -2,12 +2,20 @@
  * The slice of Kafka Connect's REST API the launcher and the `strangler cdc` commands use. Errors name the worker
  * URL and what Connect said, so "is Connect up?" and "is my config wrong?" read differently.
  */
+/** fetch() says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is in its cause. */
+function describeFetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return 'no answer in time';
+  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? error.message;
+}
+
 export class ConnectUnavailableError extends Error {
   constructor(
     readonly url: string,
     cause: unknown,
   ) {
-    super(`Kafka Connect is not reachable at ${url} (${cause instanceof Error ? cause.message : String(cause)}); is the stack running? (npm start)`, { cause });
+    super(`Kafka Connect is not reachable at ${url} (${describeFetchError(cause)}); is the stack running? (npm start)`, { cause });
     this.name = 'ConnectUnavailableError';
   }
 }

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { ConfigError, dbConfigKeys, defineConfig, envSchemas, type ConfigSpec, type ConfigValues, type Env } from '@strangler/platform';
+
+export const PROJECTOR_NAMES = ['users', 'catalog'] as const;
+export type ProjectorName = (typeof PROJECTOR_NAMES)[number];
+
+/** Per projector: the service database it writes to and the port the stack gives its /health, /ready, /metrics. */
+const PROJECTOR_DEFAULTS: Record<ProjectorName, { database: string; port: number }> = {
+  users: { database: 'users_svc', port: 3101 },
+  catalog: { database: 'catalog_svc', port: 3102 },
+};
+
+const projectorKey = {
+  projector: {
+    env: 'PROJECTOR',
+    description: `Which projector this process runs: ${PROJECTOR_NAMES.join(' | ')}`,
+    schema: z.enum(PROJECTOR_NAMES),
+  },
+} satisfies ConfigSpec;
+
+const brokerList = z
+  .string()
+  .transform((list) => list.split(',').map((broker) => broker.trim()).filter((broker) => broker !== ''))
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'each broker must be host:port')).min(1, 'at least one broker'));
+
+/** Empty means "derive it from PROJECTOR": the key still has a default and a description, like every other. */
+const optionalName = z.string().trim();
+
+function cdcSpec(projector: ProjectorName) {
+  const defaults = PROJECTOR_DEFAULTS[projector];
+  return {
+    ...projectorKey,
+    kafkaBrokers: {
+      env: 'KAFKA_BROKERS',
+      default: '127.0.0.1:9092',
+      description: 'Comma-separated Kafka bootstrap brokers (host:port)',
+      schema: brokerList,
+    },
+    kafkaClientId: {
+      env: 'KAFKA_CLIENT_ID',
+      default: '',
+      description: 'Kafka client id (empty: strangler-projector-<PROJECTOR>)',
+      schema: optionalName,
+    },
+    topicPrefix: {
+      env: 'TOPIC_PREFIX',
+      default: 'legacy',
+      description: "Debezium's topic.prefix: change topics are <TOPIC_PREFIX>.<SOURCE_DATABASE>.<table>",
+      schema: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore or dash'),
+    },
+    sourceDatabase: {
+      env: 'SOURCE_DATABASE',
+      default: 'legacy',
+      description: "The monolith's database captured by Debezium",
+      schema: z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits or underscore'),
+    },
+    consumerGroup: {
+      env: 'CONSUMER_GROUP',
+      default: '',
+      description: 'Kafka consumer group, also the key of the applied positions (empty: strangler-projector-<PROJECTOR>)',
+      schema: optionalName,
+    },
+    deadLetterTopic: {
+      env: 'DEAD_LETTER_TOPIC',
+      default: '',
+      description: 'Where records that cannot be applied go (empty: <TOPIC_PREFIX>.dead-letter.<PROJECTOR>)',
+      schema: optionalName,
+    },
+    maxRecordsPerTransaction: {
+      env: 'MAX_RECORDS_PER_TRANSACTION',
+      default: '500',
+      description: 'A fetched batch is applied in database transactions of at most this many records',
+      schema: envSchemas.positiveInt,
+    },
+    maxBytesPerPartition: {
+      env: 'FETCH_MAX_BYTES_PER_PARTITION',
+      default: '1048576',
+      description: 'Largest amount of data one fetch returns per partition (bytes)',
+      schema: envSchemas.positiveInt,
+    },
+    retryInitialMs: {
+      env: 'RETRY_INITIAL_MS',
+      default: '200',
+      description: 'First back-off after a transient failure (database unreachable, deadlock); doubles up to RETRY_MAX_MS',
+      schema: envSchemas.positiveInt,
+    },
+    retryMaxMs: {
+      env: 'RETRY_MAX_MS',
+      default: '30000',
+      description: 'Longest back-off between retries of a failed batch (it is retried until it succeeds)',
+      schema: envSchemas.positiveInt,
+    },
+    progressIntervalMs: {
+      env: 'PROGRESS_INTERVAL_MS',
+      default: '5000',
+      description: 'How often a progress line (records applied per second, lag) is logged while records flow',
+      schema: envSchemas.positiveInt,
+    },
+    host: { env: 'HOST', default: '127.0.0.1', description: 'Interface of the /health, /ready, /metrics listener', schema: envSchemas.host },
+    port: {
+      env: 'PORT',
+      default: String(defaults.port),
+      description: `Port of the /health, /ready, /metrics listener (default ${PROJECTOR_DEFAULTS.users.port} users, ${PROJECTOR_DEFAULTS.catalog.port} catalog)`,
+      schema: envSchemas.port,
+    },
+    logLevel: { env: 'LOG_LEVEL', default: 'info', description: 'pino log level', schema: envSchemas.logLevel },
+    shutdownTimeoutMs: {
+      env: 'SHUTDOWN_TIMEOUT_MS',
+      default: '10000',
+      description: 'How long SIGTERM waits for the HTTP listener to drain',
+      schema: envSchemas.positiveInt,
+    },
+    // The target: the service's own database (default users_svc or catalog_svc, with the account of the same name).
+    ...dbConfigKeys({ database: defaults.database, user: defaults.database, port: 3307 }),
+  } satisfies ConfigSpec;
+}
+
+type RawCdcConfig = ConfigValues<ReturnType<typeof cdcSpec>>;
+
+export interface CdcConfig extends RawCdcConfig {
+  kafkaClientId: string;
+  consumerGroup: string;
+  deadLetterTopic: string;
+}
+
+/** The keys (with the users projector's defaults) for docs and `--help`; `loadCdcConfig` picks the defaults by PROJECTOR. */
+export const cdcConfig = defineConfig(cdcSpec('users'));
+
+/**
+ * Loads and validates the projector process's settings, failing fast with every problem at once. Defaults that
+ * depend on the projector (target database, port, names) are filled in from PROJECTOR.
+ */
+export function loadCdcConfig(env: Env = process.env): CdcConfig {
+  let projector: ProjectorName = 'users';
+  const problems: string[] = [];
+  try {
+    projector = defineConfig(projectorKey).load(env).projector;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Keep going with the users defaults so one run reports the other problems too.
+    problems.push(...error.problems);
+  }
+  let raw: RawCdcConfig | undefined;
+  try {
+    raw = defineConfig(cdcSpec(projector)).load(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) if (!problems.includes(problem)) problems.push(problem);
+  }
+  if (problems.length > 0 || !raw) throw new ConfigError(problems);
+  if (raw.retryMaxMs < raw.retryInitialMs) {
+    throw new ConfigError([`RETRY_MAX_MS=${raw.retryMaxMs} must not be below RETRY_INITIAL_MS=${raw.retryInitialMs}`]);
+  }
+  const defaultName = `strangler-projector-${raw.projector}`;
+  return {
+    ...raw,
+    kafkaClientId: raw.kafkaClientId || defaultName,
+    consumerGroup: raw.consumerGroup || defaultName,
+    deadLetterTopic: raw.deadLetterTopic || `${raw.topicPrefix}.dead-letter.${raw.projector}`,
+  };
+}
+
+/**
+ * `node cdc/src/connect/register-cli.ts` (compose's `cdc-register`; the local stack registers through the launcher):
+ * where Kafka Connect and the monolith's database are, seen from the Connect worker.
+ */
+export const registerConfig = defineConfig({
+  connectUrl: { env: 'CONNECT_URL', default: 'http://127.0.0.1:8083', description: 'Kafka Connect REST API', schema: z.url({ protocol: /^https?$/ }) },
+  dbHost: { env: 'CDC_DB_HOST', default: '127.0.0.1', description: "The monolith's MariaDB host, as the Connect worker reaches it", schema: envSchemas.nonEmpty },
+  dbPort: { env: 'CDC_DB_PORT', default: '3307', description: "The monolith's MariaDB port, as the Connect worker reaches it", schema: envSchemas.port },
+  dbUser: { env: 'CDC_DB_USER', default: 'cdc', description: "Debezium's replication account", schema: envSchemas.nonEmpty },
+  passwordReference: {
+    env: 'CDC_DB_PASSWORD_REFERENCE',
+    default: '',
+    description: "How the worker finds the password: a config-provider reference such as ${env:CDC_DB_PASSWORD}, never the password",
+    schema: z.string().regex(/^\$\{[a-z]+:[^}]+\}$/, 'a config-provider reference such as ${env:CDC_DB_PASSWORD}'),
+  },
+  kafkaBrokers: { env: 'KAFKA_BROKERS', default: '127.0.0.1:9092', description: 'Kafka bootstrap servers for the schema-history topic, as the worker reaches them', schema: brokerList },
+});
+
+export function loadRegisterConfig(env: Env = process.env): ConfigValues<typeof registerConfig.spec> {
+  return registerConfig.load(env);
+}

@@ -1,0 +1,12 @@
+export { cdcConfig, loadCdcConfig, PROJECTOR_NAMES, type CdcConfig, type ProjectorName } from './config.js';
+export { parseChangeRecord, type ChangeEvent, type ChangeOp, type ParsedRecord, type Row } from './debezium/envelope.js';
+export { PoisonRecordError, classifyError, type PoisonCode } from './errors.js';
+export { createCatalogProjector } from './projectors/catalog-projector.js';
+export type { ApplyOutcome, Projector } from './projectors/projector.js';
+export { projectors } from './projectors/registry.js';
+export { createUsersProjector } from './projectors/users-projector.js';
+export { DEAD_LETTER_HEADERS, type DeadLetterBody } from './runtime/dead-letters.js';
+export { POSITIONS_TABLE } from './runtime/positions.js';
+export { DELETED_KEYS_TABLE } from './projectors/deleted-keys.js';
+export { CDC_MIGRATIONS_TABLE, migrateCdcSchema } from './schema.js';
+export { changeTopic, createProjectorRuntime, type ProjectorRuntime, type ProjectorRuntimeOptions } from './runtime/runtime.js';
