@@ -3,13 +3,11 @@ import { cdcJars, connectInstance, kafkaBroker, kafkaConnect, kafkaInstance } fr
 import { cdcJarPaths } from '../components/cdc-jars.js';
 import { connectUrl, isConnectReady, prepareConnect, spawnConnect, writeConnectSecrets } from '../components/kafka-connect.js';
 import { kafkaBootstrap } from '../components/kafka.js';
-import { inheritedEnv, loadStackConfig, REPO_ROOT } from '../config.js';
-import { stackPaths, type StackComponent, type StackContext } from '../context.js';
-import { declaredSecrets } from '../launcher.js';
-import { ComponentFailedError, Orchestrator } from '../orchestrator.js';
+import { REPO_ROOT } from '../config.js';
+import type { StackContext } from '../context.js';
 import { freePort } from '../ports.js';
 import { stopPid, waitUntil, type ManagedProcess } from '../processes.js';
-import { loadOrCreateSecrets } from '../secrets.js';
+import { startComponents } from './component-harness.js';
 
 /**
  * Where test runs keep the jars Maven fetched (git-ignored, reused by later runs of this clone): the first run of a
@@ -31,8 +29,7 @@ export interface RunningCdcStack {
  * throw-away folder and free ports: the test run's Kafka and Connect are started by the same code as `npm start`.
  */
 export async function startCdcStack(options: { home: string; jarsDir?: string }): Promise<RunningCdcStack> {
-  const components: StackComponent[] = [cdcJars, kafkaBroker, kafkaConnect];
-  const config = loadStackConfig({
+  const { ctx, stop } = await startComponents([cdcJars, kafkaBroker, kafkaConnect], {
     STACK_DIR: options.home,
     KAFKA_PORT: String(await freePort()),
     KAFKA_CONTROLLER_PORT: String(await freePort()),
@@ -40,32 +37,13 @@ export async function startCdcStack(options: { home: string; jarsDir?: string })
     CDC_JARS_DIR: options.jarsDir ?? TEST_CDC_JARS_DIR,
     // The first run of a fresh clone downloads from Maven Central.
     STACK_SETUP_TIMEOUT_MS: '900000',
-    STACK_HEALTH_TIMEOUT_MS: '120000',
-    NO_COLOR: '1',
   });
-  const paths = stackPaths(config.stackDir);
-  const ctx: StackContext = {
-    config,
-    paths,
-    secrets: loadOrCreateSecrets(paths.secretsFile, declaredSecrets(components)),
-    baseEnv: inheritedEnv(),
-    repoRoot: REPO_ROOT,
-  };
-  const orchestrator = new Orchestrator(components, ctx, { update: () => {} }, { healthTimeoutMs: config.healthTimeoutMs, stopGraceMs: config.stopGraceMs });
-  try {
-    await orchestrator.start();
-  } catch (error) {
-    if (error instanceof ComponentFailedError) {
-      throw new Error(`${error.message}${error.logTail ? `\n${error.logTail}` : ''}${error.hint ? `\nHint: ${error.hint}` : ''}`, { cause: error });
-    }
-    throw error;
-  }
   return {
     ctx,
     brokers: [kafkaBootstrap(kafkaInstance(ctx))],
     connectUrl: connectUrl(connectInstance(ctx)),
     writeSecrets: (name, values) => writeConnectSecrets(connectInstance(ctx), name, values),
-    stop: () => orchestrator.stop(),
+    stop,
   };
 }
 

@@ -1,12 +1,10 @@
 import { ADMIN_TOKEN_SECRET_KEY, CLIENT_TOKEN_SECRET_KEY } from '@strangler/cli/unleash-admin';
 import { postgresComponent } from '../components/postgres-server.js';
 import { unleashServer, unleashUrl } from '../components/unleash.js';
-import { inheritedEnv, loadStackConfig, REPO_ROOT } from '../config.js';
-import { secret, stackPaths, type StackComponent, type StackContext } from '../context.js';
-import { declaredSecrets } from '../launcher.js';
-import { ComponentFailedError, Orchestrator, type ProgressEvent, type StartedComponent } from '../orchestrator.js';
+import { secret, type StackContext } from '../context.js';
+import type { ProgressEvent, StartedComponent } from '../orchestrator.js';
 import { freePort } from '../ports.js';
-import { loadOrCreateSecrets } from '../secrets.js';
+import { startComponents } from './component-harness.js';
 
 export interface RunningUnleash {
   ctx: StackContext;
@@ -36,35 +34,12 @@ export interface UnleashStackOptions {
  * Starting again on the same `home` and ports is a restart (same data, same secrets).
  */
 export async function startUnleashStack(options: UnleashStackOptions): Promise<RunningUnleash> {
-  const components: StackComponent[] = [postgresComponent({ fast: true }), unleashServer];
-  const config = loadStackConfig({
+  const { ctx, events, started, ms, stop } = await startComponents([postgresComponent({ fast: true }), unleashServer], {
     STACK_DIR: options.home,
     POSTGRES_PORT: String(options.postgresPort ?? (await freePort())),
     UNLEASH_PORT: String(options.unleashPort ?? (await freePort())),
-    STACK_HEALTH_TIMEOUT_MS: '120000',
-    NO_COLOR: '1',
     ...(options.routesFile ? { ROUTES_FILE: options.routesFile } : {}),
   });
-  const paths = stackPaths(config.stackDir);
-  const ctx: StackContext = {
-    config,
-    paths,
-    secrets: loadOrCreateSecrets(paths.secretsFile, declaredSecrets(components)),
-    baseEnv: inheritedEnv(),
-    repoRoot: REPO_ROOT,
-  };
-  const events: ProgressEvent[] = [];
-  const orchestrator = new Orchestrator(components, ctx, { update: (event) => events.push(event) }, { healthTimeoutMs: config.healthTimeoutMs, stopGraceMs: config.stopGraceMs });
-  const began = Date.now();
-  let started: StartedComponent[];
-  try {
-    started = await orchestrator.start();
-  } catch (error) {
-    if (error instanceof ComponentFailedError) {
-      throw new Error(`${error.message}${error.logTail ? `\n${error.logTail}` : ''}${error.hint ? `\nHint: ${error.hint}` : ''}`, { cause: error });
-    }
-    throw error;
-  }
   return {
     ctx,
     unleashUrl: unleashUrl(ctx),
@@ -72,7 +47,7 @@ export async function startUnleashStack(options: UnleashStackOptions): Promise<R
     clientToken: secret(ctx, CLIENT_TOKEN_SECRET_KEY),
     events,
     started,
-    ms: Date.now() - began,
-    stop: () => orchestrator.stop(),
+    ms,
+    stop,
   };
 }
