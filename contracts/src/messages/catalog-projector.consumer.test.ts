@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { createCatalogProjector } from '@strangler/cdc';
-import { RecordingProductsProjection } from '../../../cdc/src/testing/recording-projections.js';
+import { MemoryDeletedKeys, RecordingProductsProjection } from '../../../cdc/src/testing/recording-projections.js';
 import { comparablePact, readPactFile } from '../pact-file.js';
 import { CHANGE_EVENTS, CHANGE_STATES, PROJECTOR_CONSUMERS } from './change-events.js';
 import { createMessagePact, epochMillis, fieldsTheHandlerIgnores, handleChangeMessage, source, upsertOp } from './message-pact.js';
@@ -45,7 +45,15 @@ function inventoryRow(values: { productId: number; quantity: number; updatedAt: 
 /** Runs the real handler on a message with a fresh recording projection; returns its outcome and what it recorded. */
 async function handle(content: unknown) {
   const projection = new RecordingProductsProjection();
-  const outcome = await handleChangeMessage(createCatalogProjector(() => projection), content);
+  // The projector's memory of deleted products, in memory too (no database in a consumer test).
+  const deleted = new MemoryDeletedKeys();
+  const outcome = await handleChangeMessage(
+    createCatalogProjector(
+      () => projection,
+      () => deleted,
+    ),
+    content,
+  );
   return { outcome, products: projection.products, stock: projection.stock, deletes: projection.deletes };
 }
 

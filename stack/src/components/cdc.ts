@@ -78,7 +78,7 @@ export const kafkaBroker: StackComponent = {
   ],
   stopLeftovers: (ctx) => stopLeftoverKafka(kafkaInstance(ctx)),
   async prepare({ stack, progress }) {
-    progress('writing config');
+    // One line only: a plain (non-TTY) display shows at most one progress line per component per interval.
     if (await prepareKafka(kafkaInstance(stack))) progress('formatted new KRaft storage');
   },
   start: ({ stack }) => spawnKafka(kafkaInstance(stack)),
