@@ -231,16 +231,18 @@ export class KnexProductsStore implements ProductsStore, LegacyProductsProjectio
     id: number,
     apply: (trx: Knex.Transaction, row: ProductRow | undefined) => Promise<ProjectionOutcome>,
   ): Promise<ProjectionOutcome> {
+    const locked = async (trx: Knex.Transaction) => {
+      const row = (await trx('products').where({ id }).forUpdate().first()) as ProductRow | undefined;
+      if (row && row.legacy_id === null) throw new LegacyIdConflictError(id);
+      return apply(trx, row);
+    };
+    // On the caller's transaction (the CDC projector's batch): no nested transaction and no retry. After a deadlock
+    // InnoDB has already rolled the caller's whole transaction back, so a retry here would write outside it; the
+    // caller owns the retry (and the undo of this record, by its savepoint).
+    if (this.db.isTransaction) return locked(this.db as Knex.Transaction);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(
-          async (trx) => {
-            const row = (await trx('products').where({ id }).forUpdate().first()) as ProductRow | undefined;
-            if (row && row.legacy_id === null) throw new LegacyIdConflictError(id);
-            return apply(trx, row);
-          },
-          { isolationLevel: 'read committed' },
-        );
+        return await this.db.transaction(locked, { isolationLevel: 'read committed' });
       } catch (error) {
         if (attempt >= MAX_UPSERT_ATTEMPTS || !this.lostInsertRace(error)) throw error;
       }

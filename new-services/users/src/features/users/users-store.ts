@@ -140,7 +140,11 @@ export class KnexUsersStore implements UsersStore {
   async upsertFromLegacy(legacy: LegacyUserRow): Promise<UpsertResult> {
     const id = legacy.legacyId;
     const emailKey = normalizeEmail(legacy.email);
-    return this.db.transaction(async (trx) => {
+    // On the caller's transaction (the CDC projector's batch) run in it directly: a nested transaction would only add
+    // a savepoint round trip per row, and the caller already undoes a failed record by its own savepoint.
+    const inTransaction = <T>(work: (trx: Knex.Transaction) => Promise<T>) =>
+      this.db.isTransaction ? work(this.db as Knex.Transaction) : this.db.transaction(work);
+    return inTransaction(async (trx) => {
       // Lock every row the INSERT could collide with; any that is not "this legacy user's account" is a conflict.
       const holders = (await trx(TABLE)
         .select('id', 'legacy_id', 'email_normalized', 'version')
