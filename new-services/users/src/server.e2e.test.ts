@@ -85,6 +85,8 @@ describe('users service process', () => {
     const entries = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(entries).toContainEqual(expect.objectContaining({ service: 'users', msg: 'listening', port }));
     expect(entries).toContainEqual(expect.objectContaining({ reqId: 'server-test-1', url: '/api/users', status: 201 }));
-    expect(entries.at(-1)).toMatchObject({ msg: 'shutdown complete' });
+    // Present and flushed before exit (as in the catalog's test). Not necessarily the very last line: the access-log
+    // line of the last request is written on the response's 'finish', which can land after the drain on a busy machine.
+    expect(entries.map((entry) => entry.msg)).toEqual(expect.arrayContaining(['shutting down: draining in-flight requests', 'shutdown complete']));
   });
 });
