@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -18,12 +18,14 @@ const WRITES = 20_000;
 
 let pipeline: Pipeline;
 let connect: PrivateConnect;
+let connectHome: string;
 const projectors: Partial<Record<'users' | 'catalog', ProjectorProcess>> = {};
 
 beforeAll(async () => {
   // Its own Connect worker: this file kills it, and other test files' connectors live on the run's shared worker.
   const secretsDir = dirname(/^\$\{file:(.+):password\}$/.exec(inject('kafka').cdcAccount.passwordReference)?.[1] ?? '');
-  connect = await startPrivateConnect({ brokers: inject('kafka').brokers, home: mkdtempSync(join(tmpdir(), 'strangler-connect-')), secretsDir });
+  connectHome = mkdtempSync(join(tmpdir(), 'strangler-connect-'));
+  connect = await startPrivateConnect({ brokers: inject('kafka').brokers, home: connectHome, secretsDir });
   pipeline = await startPipeline('cdc_accept', {
     connectUrl: connect.url,
     beforeConnector: async (legacy) => {
@@ -37,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pipeline?.close();
   await connect?.stop();
+  if (connectHome) rmSync(connectHome, { recursive: true, force: true });
 }, 120_000);
 
 describe('CDC pipeline: legacy → Debezium → Kafka → projectors → users_svc / catalog_svc', () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,7 @@ export interface Pipeline {
   connector: TestConnector;
   targets: Record<ProjectorName, TestDatabase>;
   startProjector(name: ProjectorName, extraEnv?: Record<string, string>): Promise<ProjectorProcess>;
+  /** Stops the projectors, removes the connector, drops the databases and the projectors' log folder. */
   close(): Promise<void>;
 }
 
@@ -140,6 +141,7 @@ export async function startPipeline(prefix: string, options: { connectUrl?: stri
       await connector.remove().catch(() => undefined);
       await new Promise((resolve) => server.close(resolve));
       await Promise.all([legacy.drop(), users.drop(), catalog.drop()]);
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }
