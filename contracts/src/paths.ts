@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,4 +22,18 @@ export function pactFileName(consumer: string, provider: string): string {
 
 export function committedPactFile(consumer: string, provider: string): string {
   return join(COMMITTED_PACT_DIR, pactFileName(consumer, provider));
+}
+
+/**
+ * Where a consumer test writes its pact: PACT_DIR when set (npm run contracts: the committed pacts), otherwise a
+ * fresh temp folder (npm test). `dispose` removes a temp folder (the test file's afterAll calls it), never PACT_DIR.
+ */
+export function pactOutputDir(pactDir: string | undefined): { dir: string; dispose(): void } {
+  if (pactDir) {
+    const dir = fromRepoRoot(pactDir);
+    mkdirSync(dir, { recursive: true });
+    return { dir, dispose: () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'strangler-pacts-'));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

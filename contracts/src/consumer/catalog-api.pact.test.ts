@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { createStorefrontClient, type ApiError } from '../storefront-client.js';
 import { comparablePact, readPactFile } from '../pact-file.js';
@@ -8,7 +8,8 @@ import { createConsumerPact, errorBody, runInteraction, isoDateTime } from './co
 const { integer } = MatchersV3;
 
 // The storefront's expectations of /api/products/** (catalog and stock). Runs the real client against the mock.
-const { pact, pactFile, committedFile } = createConsumerPact('catalog-api');
+const { pact, pactFile, committedFile, dispose } = createConsumerPact('catalog-api');
+afterAll(dispose);
 
 const expectApiError = (status: number, code: string) => expect.objectContaining({ name: 'ApiError', status, code } satisfies Partial<ApiError>);
 const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/);

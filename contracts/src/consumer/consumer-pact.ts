@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { loadContractsConfig, type ContractsConfig } from '../config.js';
-import { committedPactFile, fromRepoRoot, pactFileName } from '../paths.js';
+import { committedPactFile, pactFileName, pactOutputDir } from '../paths.js';
 import { CONSUMER } from '../slices.js';
 
 const { regex, string } = MatchersV3;
@@ -14,6 +13,8 @@ export interface ConsumerPact {
   pactFile: string;
   /** The committed pact it must equal. */
   committedFile: string;
+  /** Removes the temp folder of an `npm test` run (call it in afterAll). */
+  dispose(): void;
 }
 
 /**
@@ -22,8 +23,7 @@ export interface ConsumerPact {
  * verification, which reads the committed file, never sees a half-written one.
  */
 export function createConsumerPact(provider: string, config: ContractsConfig = loadContractsConfig()): ConsumerPact {
-  const dir = config.pactDir ? fromRepoRoot(config.pactDir) : mkdtempSync(join(tmpdir(), 'strangler-pacts-'));
-  mkdirSync(dir, { recursive: true });
+  const { dir, dispose } = pactOutputDir(config.pactDir);
   const pactFile = join(dir, pactFileName(CONSUMER, provider));
   // pact-js merges each passing interaction into an existing file; start empty so a removed interaction disappears.
   rmSync(pactFile, { force: true });
@@ -31,6 +31,7 @@ export function createConsumerPact(provider: string, config: ContractsConfig = l
     pact: new PactV4({ consumer: CONSUMER, provider, dir, logLevel: config.pactLogLevel }),
     pactFile,
     committedFile: committedPactFile(CONSUMER, provider),
+    dispose,
   };
 }
 

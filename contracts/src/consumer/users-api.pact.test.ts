@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { createStorefrontClient, type ApiError } from '../storefront-client.js';
 import { comparablePact, readPactFile } from '../pact-file.js';
@@ -8,7 +8,8 @@ import { createConsumerPact, errorBody, runInteraction, isoDateTime } from './co
 const { fromProviderState, integer } = MatchersV3;
 
 // The storefront's expectations of /api/users/** (login is not part of this slice). Runs the real client against the mock.
-const { pact, pactFile, committedFile } = createConsumerPact('users-api');
+const { pact, pactFile, committedFile, dispose } = createConsumerPact('users-api');
+afterAll(dispose);
 
 // A well-formed but unsigned example; during verification the provider state supplies a real token.
 const EXAMPLE_TOKEN = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMyIsImlzcyI6InN0cmFuZ2xlci1sZWdhY3kifQ.c2lnbmF0dXJl';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { createCatalogProjector } from '@strangler/cdc';
 import { MemoryDeletedKeys, RecordingProductsProjection } from '../../../cdc/src/testing/recording-projections.js';
@@ -10,7 +10,8 @@ const { integer, string } = MatchersV3;
 
 // What the catalog projector relies on in legacy's `products` and `inventory` change events. The handler is the real
 // one: parseChangeRecord and createCatalogProjector().apply, into a projection that records what it was asked.
-const { pact, pactFile, committedFile } = createMessagePact(PROJECTOR_CONSUMERS.catalog);
+const { pact, pactFile, committedFile, dispose } = createMessagePact(PROJECTOR_CONSUMERS.catalog);
+afterAll(dispose);
 
 const CREATED = 1_795_572_909_304;
 const UPDATED = 1_795_572_916_123;

@@ -1,11 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MatchersV3, PactV4 } from '@pact-foundation/pact';
 import { parseChangeRecord, type Projector } from '@strangler/cdc';
 import type { Knex } from '@strangler/platform';
 import { loadContractsConfig, type ContractsConfig } from '../config.js';
-import { committedPactFile, fromRepoRoot, pactFileName } from '../paths.js';
+import { committedPactFile, pactFileName, pactOutputDir } from '../paths.js';
 import { CHANGE_EVENTS_PROVIDER, type ProjectorConsumer } from './change-events.js';
 
 const { integer, regex, string } = MatchersV3;
@@ -16,6 +15,8 @@ export interface MessagePact {
   pactFile: string;
   /** The committed pact it must equal. */
   committedFile: string;
+  /** Removes the temp folder of an `npm test` run (call it in afterAll). */
+  dispose(): void;
 }
 
 /**
@@ -24,8 +25,7 @@ export interface MessagePact {
  * the last test compares with the committed one.
  */
 export function createMessagePact(consumer: ProjectorConsumer, config: ContractsConfig = loadContractsConfig()): MessagePact {
-  const dir = config.pactDir ? fromRepoRoot(config.pactDir) : mkdtempSync(join(tmpdir(), 'strangler-message-pacts-'));
-  mkdirSync(dir, { recursive: true });
+  const { dir, dispose } = pactOutputDir(config.pactDir);
   const pactFile = join(dir, pactFileName(consumer, CHANGE_EVENTS_PROVIDER));
   // pact-js merges each passing interaction into an existing file; start empty so a removed interaction disappears.
   rmSync(pactFile, { force: true });
@@ -33,6 +33,7 @@ export function createMessagePact(consumer: ProjectorConsumer, config: Contracts
     pact: new PactV4({ consumer, provider: CHANGE_EVENTS_PROVIDER, dir, logLevel: config.pactLogLevel }),
     pactFile,
     committedFile: committedPactFile(consumer, CHANGE_EVENTS_PROVIDER),
+    dispose,
   };
 }
 

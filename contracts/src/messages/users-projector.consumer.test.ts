@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { createUsersProjector } from '@strangler/cdc';
 import { USER_STATUSES } from '@strangler/users-service/projection';
@@ -11,7 +11,8 @@ const { integer, regex, string } = MatchersV3;
 
 // What the users projector relies on in legacy's `users` change events. The handler is the real one: the message
 // goes through parseChangeRecord and createUsersProjector().apply, into a projection that records what it was asked.
-const { pact, pactFile, committedFile } = createMessagePact(PROJECTOR_CONSUMERS.users);
+const { pact, pactFile, committedFile, dispose } = createMessagePact(PROJECTOR_CONSUMERS.users);
+afterAll(dispose);
 
 const CREATED = 1_795_572_909_304;
 const UPDATED = 1_795_572_916_123;
