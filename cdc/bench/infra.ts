@@ -4,14 +4,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { mariaDbPaths, prepareMariaDb, startMariaDb, stopMariaDb, type MariaDbInstance } from '../../stack/src/components/mariadb.js';
 import { freePort } from '../../stack/src/ports.js';
 import { readLogTail, runTask, spawnManaged, stopPid, waitUntil } from '../../stack/src/processes.js';
 import { startCdcStack, type RunningCdcStack } from '../../stack/src/testing/cdc-stack.js';
-import { ConnectClient, legacyConnectorConfig, type ConnectorStatus } from '../src/connect/index.js';
+import { ConnectClient, legacyConnectorConfig, waitUntilConnectorRunning } from '../src/connect/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** How `npm start -w cdc` runs TypeScript; the bench's child processes run the same way. */
@@ -174,16 +173,7 @@ export async function registerConnector(
   });
   await client.putConnectorConfig(name, config);
   const remove = cleanup.add(`connector ${name}`, () => client.deleteConnector(name));
-  const deadline = Date.now() + 60_000;
-  let status: ConnectorStatus | undefined;
-  for (;;) {
-    status = await client.connectorStatus(name);
-    const failed = status && [status.connector, ...status.tasks].find((part) => part.state === 'FAILED');
-    if (failed) throw new Error(`connector ${name} FAILED: ${failed.trace ?? ''}`);
-    if (status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING')) break;
-    if (Date.now() > deadline) throw new Error(`connector ${name} not RUNNING after 60 s: ${JSON.stringify(status)}`);
-    await sleep(100);
-  }
+  await waitUntilConnectorRunning(client, name, { intervalMs: 100 });
   return { name, topicPrefix, topic: (table) => `${topicPrefix}.${database}.${table}`, remove };
 }
 

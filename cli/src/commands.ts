@@ -2,6 +2,8 @@ import {
   changeTopic,
   ConnectRequestError,
   ConnectUnavailableError,
+  failedPart,
+  isConnectorRunning,
   LEGACY_CONNECTOR_NAME,
   legacyConnectorConfig,
   type ConnectClient,
@@ -531,8 +533,7 @@ export interface CdcRegisterResult {
   settling: boolean;
 }
 
-const isRunning = (status: ConnectorStatus) => status.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
-const hasFailed = (status: ConnectorStatus) => [status.connector, ...status.tasks].some((part) => part.state === 'FAILED');
+const settled = (status: ConnectorStatus) => isConnectorRunning(status) || failedPart(status) !== undefined;
 
 /**
  * PUTs cdc/connectors/legacy.json with the stack's settings, as `npm start` does (idempotent: creates or updates),
@@ -547,10 +548,10 @@ export async function cdcRegisterCommand(deps: CliDeps): Promise<CdcRegisterResu
     let status: ConnectorStatus | undefined;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       status = await cdc.connect.connectorStatus(LEGACY_CONNECTOR_NAME);
-      if (status && (isRunning(status) || hasFailed(status))) break;
+      if (status && settled(status)) break;
       if (attempt < attempts) await cdc.sleep(REGISTER_POLL_MS);
     }
-    return { created, connector: connectorReportOf(LEGACY_CONNECTOR_NAME, cdc.connect.url, status), settling: !status || !(isRunning(status) || hasFailed(status)) };
+    return { created, connector: connectorReportOf(LEGACY_CONNECTOR_NAME, cdc.connect.url, status), settling: !status || !settled(status) };
   } catch (error) {
     throw connectCliError(error) ?? error;
   }

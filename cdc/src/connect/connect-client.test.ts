@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectClient, ConnectRequestError, ConnectUnavailableError } from './connect-client.js';
+import { ConnectClient, ConnectRequestError, ConnectUnavailableError, waitUntilConnectorRunning, type ConnectorStatus } from './connect-client.js';
 
 // A stand-in for Kafka Connect's REST API: remembers configs, answers status, refuses a bad config with 400.
 const configs = new Map<string, Record<string, string>>();
@@ -71,5 +71,25 @@ describe('ConnectClient', () => {
     const error = await down.listConnectors().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConnectUnavailableError);
     expect((error as Error).message).toBe(`Kafka Connect is not reachable at http://127.0.0.1:${port} (ECONNREFUSED); is the stack running? (npm start)`);
+  });
+});
+
+describe('waitUntilConnectorRunning', () => {
+  const status = (connector: string, tasks: string[]) =>
+    ({ name: 'legacy', connector: { state: connector, worker_id: 'w' }, tasks: tasks.map((state, id) => ({ id, state, worker_id: 'w', trace: 'boom\n  at x' })) }) as ConnectorStatus;
+  const sequence = (...statuses: Array<ConnectorStatus | undefined>) => ({ connectorStatus: async () => statuses.shift() });
+
+  it('waits through "not yet created", "no task yet" and UNASSIGNED until connector and tasks run', async () => {
+    const steps = sequence(undefined, status('RUNNING', []), status('RUNNING', ['UNASSIGNED']), status('RUNNING', ['RUNNING']));
+    expect((await waitUntilConnectorRunning(steps, 'legacy', { intervalMs: 1 })).tasks[0]?.state).toBe('RUNNING');
+  });
+
+  it('throws at once on a FAILED task, with the first line of its trace', async () => {
+    await expect(waitUntilConnectorRunning(sequence(status('RUNNING', ['FAILED'])), 'legacy', { intervalMs: 1 })).rejects.toThrow('connector "legacy" FAILED: boom');
+  });
+
+  it('gives up after the timeout', async () => {
+    const never = { connectorStatus: async () => status('RUNNING', ['UNASSIGNED']) };
+    await expect(waitUntilConnectorRunning(never, 'legacy', { timeoutMs: 20, intervalMs: 5 })).rejects.toThrow(/not RUNNING after 20 ms/);
   });
 });

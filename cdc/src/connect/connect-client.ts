@@ -113,3 +113,35 @@ export class ConnectClient {
     return status !== 404;
   }
 }
+
+/** The connector and every task RUNNING (a connector with no task yet is not running). */
+export function isConnectorRunning(status: ConnectorStatus): boolean {
+  return status.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING');
+}
+
+/** The connector, or its first task, in state FAILED; undefined when nothing failed. */
+export function failedPart(status: ConnectorStatus): { state: ConnectorState; trace?: string } | undefined {
+  return [status.connector, ...status.tasks].find((part) => part.state === 'FAILED');
+}
+
+/**
+ * Polls until the connector and its tasks run; throws when one FAILED (with the first line of its trace) or after
+ * `timeoutMs`. What the launcher, the test harness, the bench and compose's register step wait for after a PUT.
+ */
+export async function waitUntilConnectorRunning(
+  client: Pick<ConnectClient, 'connectorStatus'>,
+  name: string,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<ConnectorStatus> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  let last: ConnectorStatus | undefined;
+  for (;;) {
+    last = await client.connectorStatus(name);
+    const failed = last && failedPart(last);
+    if (failed) throw new Error(`connector "${name}" FAILED: ${failed.trace?.split('\n')[0] ?? 'no trace'}`);
+    if (last && isConnectorRunning(last)) return last;
+    if (Date.now() > deadline) throw new Error(`connector "${name}" is not RUNNING after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+  }
+}

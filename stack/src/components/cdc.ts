@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ConnectClient, LEGACY_CONNECTOR_NAME, legacyConnectorConfig, type ConnectorStatus } from '@strangler/cdc/connect';
+import { ConnectClient, LEGACY_CONNECTOR_NAME, legacyConnectorConfig, waitUntilConnectorRunning, type ConnectorStatus } from '@strangler/cdc/connect';
 import type { StepOutcome } from '../component.js';
 import { secret, type StackComponent, type StackContext } from '../context.js';
 import { executablePrerequisite } from '../prerequisites.js';
@@ -120,21 +119,8 @@ export async function registerLegacyConnector(ctx: StackContext, progress: (mess
   const client = new ConnectClient(connectUrl(connect));
   const { created } = await client.putConnectorConfig(LEGACY_CONNECTOR_NAME, config);
   progress(created ? 'connector created' : 'connector config up to date');
-  const status = await waitForRunning(client, LEGACY_CONNECTOR_NAME, 60_000);
+  const status = await waitUntilConnectorRunning(client, LEGACY_CONNECTOR_NAME, { timeoutMs: 60_000 });
   return { created, status };
-}
-
-async function waitForRunning(client: ConnectClient, name: string, timeoutMs: number): Promise<ConnectorStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: ConnectorStatus | undefined;
-  while (Date.now() < deadline) {
-    last = await client.connectorStatus(name);
-    const failed = last && [last.connector, ...last.tasks].find((part) => part.state === 'FAILED');
-    if (failed) throw new Error(`connector "${name}" failed: ${failed.trace?.split('\n')[0] ?? 'no trace'}`);
-    if (last && last.connector.state === 'RUNNING' && last.tasks.length > 0 && last.tasks.every((task) => task.state === 'RUNNING')) return last;
-    await sleep(250);
-  }
-  throw new Error(`connector "${name}" is not RUNNING after ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
 }
 
 export const legacyConnector: StackComponent = {

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { inject } from 'vitest';
-import { ConnectClient, legacyConnectorConfig, type ConnectorConfig, type ConnectorStatus } from '@strangler/cdc/connect';
+import { ConnectClient, legacyConnectorConfig, waitUntilConnectorRunning, type ConnectorConfig, type ConnectorStatus } from '@strangler/cdc/connect';
 
 export interface TestConnector {
   name: string;
@@ -35,7 +35,7 @@ export async function registerTestConnector(database: string, options: { overrid
     overrides: options.overrides,
   });
   await client.putConnectorConfig(name, config);
-  await waitForConnector(client, name);
+  await waitUntilConnectorRunning(client, name, { intervalMs: 200 });
   return {
     name,
     topicPrefix,
@@ -46,19 +46,6 @@ export async function registerTestConnector(database: string, options: { overrid
       await client.deleteConnector(name);
     },
   };
-}
-
-async function waitForConnector(client: ConnectClient, name: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let status: ConnectorStatus | undefined;
-  while (Date.now() < deadline) {
-    status = await client.connectorStatus(name);
-    const failed = status && [status.connector, ...status.tasks].find((part) => part.state === 'FAILED');
-    if (failed) throw new Error(`connector ${name} FAILED: ${failed.trace ?? ''}`);
-    if (status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((task) => task.state === 'RUNNING')) return;
-    await sleep(200);
-  }
-  throw new Error(`connector ${name} not RUNNING after ${timeoutMs} ms: ${JSON.stringify(status)}`);
 }
 
 export interface TopicRecord {
