@@ -10,7 +10,7 @@ import { mariaDbPaths, prepareMariaDb, startMariaDb, stopMariaDb, type MariaDbIn
 import { freePort } from '../../stack/src/ports.js';
 import { readLogTail, runTask, spawnManaged, stopPid, waitUntil } from '../../stack/src/processes.js';
 import { startCdcStack, type RunningCdcStack } from '../../stack/src/testing/cdc-stack.js';
-import { ConnectClient, legacyConnectorConfig, waitUntilConnectorRunning } from '../src/connect/index.js';
+import { ConnectClient, deadLetterTopic, legacyConnectorConfig, waitUntilConnectorRunning } from '../src/connect/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** How `npm start -w cdc` runs TypeScript; the bench's child processes run the same way. */
@@ -205,7 +205,7 @@ export async function startUsersProjector(
       TOPIC_PREFIX: topicPrefix,
       SOURCE_DATABASE: options.sourceDatabase,
       CONSUMER_GROUP: `${topicPrefix}-projector-users`,
-      DEAD_LETTER_TOPIC: `${topicPrefix}.dead-letter.users`,
+      DEAD_LETTER_TOPIC: deadLetterTopic(topicPrefix, 'users'),
       ...dbEnv(mariadb, options.targetDatabase),
       HOST: '127.0.0.1',
       PORT: String(port),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ConfigError, dbConfigKeys, defineConfig, envSchemas, type ConfigSpec, type ConfigValues, type Env } from '@strangler/platform';
+import { deadLetterTopic, defaultConsumerGroup, PROJECTOR_NAMES, type ProjectorName } from './connect/pipeline-names.js';
 
-export const PROJECTOR_NAMES = ['users', 'catalog'] as const;
-export type ProjectorName = (typeof PROJECTOR_NAMES)[number];
+export { PROJECTOR_NAMES, type ProjectorName };
 
 /** Per projector: the service database it writes to and the port the stack gives its /health, /ready, /metrics. */
 const PROJECTOR_DEFAULTS: Record<ProjectorName, { database: string; port: number }> = {
@@ -151,12 +151,12 @@ export function loadCdcConfig(env: Env = process.env): CdcConfig {
   if (raw.retryMaxMs < raw.retryInitialMs) {
     throw new ConfigError([`RETRY_MAX_MS=${raw.retryMaxMs} must not be below RETRY_INITIAL_MS=${raw.retryInitialMs}`]);
   }
-  const defaultName = `strangler-projector-${raw.projector}`;
+  const defaultName = defaultConsumerGroup(raw.projector);
   return {
     ...raw,
     kafkaClientId: raw.kafkaClientId || defaultName,
     consumerGroup: raw.consumerGroup || defaultName,
-    deadLetterTopic: raw.deadLetterTopic || `${raw.topicPrefix}.dead-letter.${raw.projector}`,
+    deadLetterTopic: raw.deadLetterTopic || deadLetterTopic(raw.topicPrefix, raw.projector),
   };
 }
 

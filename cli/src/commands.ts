@@ -2,14 +2,19 @@ import {
   changeTopic,
   ConnectRequestError,
   ConnectUnavailableError,
+  deadLetterTopic,
+  defaultConsumerGroup,
   failedPart,
   isConnectorRunning,
   LEGACY_CONNECTOR_NAME,
   legacyConnectorConfig,
+  PROJECTED_TABLES,
+  PROJECTOR_NAMES,
   type ConnectClient,
   type ConnectorState,
   type ConnectorStatus,
   type LegacyConnectorSettings,
+  type ProjectorName,
 } from '@strangler/cdc/connect';
 import type { ContractCheck, ContractGate } from './contract-gate.js';
 import { KafkaUnreachableError, type KafkaOffsets } from './kafka-offsets.js';
@@ -225,11 +230,9 @@ export async function resumeCommand(deps: CliDeps, sliceName: string): Promise<S
 // strangler cdc status / register
 
 /** The projectors the stack runs and the tables of the monolith each consumes (cdc/src/projectors/*). */
-export const CDC_PROJECTORS = [
-  { name: 'users', tables: ['users'] },
-  { name: 'catalog', tables: ['products', 'inventory'] },
-] as const;
-export type CdcProjectorName = (typeof CDC_PROJECTORS)[number]['name'];
+/** The projectors `cdc status` reports on, with the monolith tables each consumes (cdc's own list). */
+export const CDC_PROJECTORS = PROJECTOR_NAMES.map((name) => ({ name, tables: PROJECTED_TABLES[name] }));
+export type CdcProjectorName = ProjectorName;
 
 /** The MariaDB account Debezium captures with (the launcher's CDC_MARIADB_USER, stack/src/components/cdc.ts). */
 export const CDC_MARIADB_USER = 'cdc';
@@ -451,9 +454,9 @@ async function readProjectorOffsets(
 
 export function projectorNames(cdc: Pick<CdcDeps, 'topicPrefix' | 'sourceDatabase' | 'groupPrefix'>, projector: (typeof CDC_PROJECTORS)[number]) {
   return {
-    group: `${cdc.groupPrefix}-${projector.name}`,
+    group: defaultConsumerGroup(projector.name, cdc.groupPrefix),
     topics: projector.tables.map((table) => changeTopic(cdc.topicPrefix, cdc.sourceDatabase, table)),
-    deadLetterTopic: `${cdc.topicPrefix}.dead-letter.${projector.name}`,
+    deadLetterTopic: deadLetterTopic(cdc.topicPrefix, projector.name),
   };
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_GROUP_PREFIX } from '@strangler/cdc/connect';
 import { defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
 import { ADMIN_TOKEN_SECRET_KEY, normalizeUnleashUrl } from './unleash-admin.js';
 
@@ -108,7 +109,7 @@ export const cliConfig = defineConfig({
   },
   cdcGroupPrefix: {
     env: 'CDC_GROUP_PREFIX',
-    default: 'strangler-projector',
+    default: DEFAULT_GROUP_PREFIX,
     description: "The projectors' Kafka consumer groups are <CDC_GROUP_PREFIX>-<projector>",
     schema: kafkaName,
   },

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readTopic, startPrivateConnect, type PrivateConnect } from '@strangler/stack/testing';
+import { deadLetterTopic } from '../connect/pipeline-names.js';
 import { seedDatabase } from '../../../legacy/src/seed/seed-writer.js';
 import { runMixedWrites } from '../testing/legacy-load.js';
 import { startPipeline, waitForConvergence, type Pipeline, type ProjectorProcess } from '../testing/pipeline-harness.js';
@@ -107,7 +108,7 @@ describe('CDC pipeline: legacy → Debezium → Kafka → projectors → users_s
     });
     expect(response.status).toBe(200);
 
-    const deadLetters = await readTopic(`${pipeline.connector.topicPrefix}.dead-letter.users`, (records) => records.length >= 1, 60_000);
+    const deadLetters = await readTopic(deadLetterTopic(pipeline.connector.topicPrefix, 'users'), (records) => records.length >= 1, 60_000);
     const letter = deadLetters[0]?.value as { error: { code: string; message: string }; original: { topic: string; value: string } };
     expect(letter.original.topic).toBe(topic);
     expect(letter.original.value).toBe('{"op":"c","after":');

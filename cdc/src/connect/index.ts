@@ -1,2 +1,3 @@
 export * from './connect-client.js';
 export * from './legacy-connector.js';
+export * from './pipeline-names.js';

@@ -1,5 +1,6 @@
 import type { Knex } from '@strangler/platform';
 import { legacyProductsProjection, LegacyIdConflictError, type LegacyProductsProjection } from '@strangler/catalog-service/projection';
+import { PROJECTED_TABLES } from '../connect/pipeline-names.js';
 import { columns, readRow } from '../debezium/columns.js';
 import type { ChangeEvent } from '../debezium/envelope.js';
 import { PoisonRecordError } from '../errors.js';
@@ -84,7 +85,7 @@ export function createCatalogProjector(
 
   return {
     name: 'catalog',
-    tables: ['products', 'inventory'],
+    tables: PROJECTED_TABLES.catalog,
     async apply(db, change) {
       try {
         return await apply(db, change);

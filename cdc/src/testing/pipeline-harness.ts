@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { Knex } from '@strangler/platform';
+import { deadLetterTopic, defaultConsumerGroup } from '../connect/pipeline-names.js';
 import { createTestDatabase, freePort, registerTestConnector, type TestConnector, type TestDatabase } from '@strangler/stack/testing';
 import { createTestApp, type TestApp } from '../../../legacy/src/testing/test-app.js';
 import { migrateToLatest as migrateCatalog } from '../../../new-services/catalog/src/db/migrations.js';
@@ -74,8 +75,8 @@ export async function startPipeline(prefix: string, options: { connectUrl?: stri
         KAFKA_BROKERS: inject('kafka').brokers.join(','),
         TOPIC_PREFIX: connector.topicPrefix,
         SOURCE_DATABASE: legacy.database.name,
-        CONSUMER_GROUP: `${connector.topicPrefix}-projector-${name}`,
-        DEAD_LETTER_TOPIC: `${connector.topicPrefix}.dead-letter.${name}`,
+        CONSUMER_GROUP: defaultConsumerGroup(name, connector.topicPrefix),
+        DEAD_LETTER_TOPIC: deadLetterTopic(connector.topicPrefix, name),
         DB_HOST: target.connection.host,
         DB_PORT: String(target.connection.port),
         DB_USER: target.connection.user,
