@@ -3,9 +3,8 @@ import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
 import { loadContractsConfig, type ContractsConfig } from '../config.js';
 import { providerStateNames, readPactFile } from '../pact-file.js';
 import { committedPactFile } from '../paths.js';
-import { verifierFailures, type VerificationOutcome } from '../provider/verify-provider.js';
+import { recordVerification, type VerificationOutcome } from '../provider/verify-provider.js';
 import type { StateHandlers } from '../provider/states/state-params.js';
-import { verificationRecord, writeResult } from '../results.js';
 
 /** Produces the content of one message (the event), after the interaction's provider states were set up. */
 export type MessageSource = () => Promise<unknown>;
@@ -80,17 +79,5 @@ export async function verifyMessages(options: MessageVerification): Promise<Veri
     }
   }
 
-  const passed = verifierPassed && problems.length === 0;
-  const record = verificationRecord({
-    provider: options.provider,
-    implementation: options.implementation,
-    consumer: pact.consumer.name,
-    pactFile,
-    pactContent,
-    interactions: pact.interactions.length,
-    passed,
-  });
-  const resultFile = writeResult(record, { resultsDir: options.resultsDir ?? undefined });
-  const failures = verifierPassed ? [] : verifierFailures(output);
-  return { passed, interactions: pact.interactions.length, problems, output, failures, record, resultFile };
+  return recordVerification(options, { pact, pactFile, pactContent, verifierPassed, problems, output });
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
 import { brokerHoldsPact, brokerPactUrl, brokerSettings, type BrokerSettings } from '../broker.js';
 import { loadContractsConfig, type ContractsConfig } from '../config.js';
-import { providerStateNames, readPactFile } from '../pact-file.js';
+import { providerStateNames, readPactFile, type PactFile } from '../pact-file.js';
 import { committedPactFile } from '../paths.js';
 import { verificationRecord, writeResult, type VerificationRecord } from '../results.js';
 import { CONSUMER } from '../slices.js';
@@ -171,13 +171,25 @@ export async function verifyProvider(options: ProviderVerification): Promise<Ver
     }
   }
 
+  return recordVerification(options, { pact, pactFile, pactContent, verifierPassed, problems, output });
+}
+
+/**
+ * The end of every verification (HTTP or message): passed only if the verifier passed and nothing was missing; the
+ * record written where the rollout gate and `npm run contracts` read it.
+ */
+export function recordVerification(
+  options: { provider: string; implementation: string; resultsDir?: string | null },
+  run: { pact: PactFile; pactFile: string; pactContent: string | Buffer; verifierPassed: boolean; problems: string[]; output: string },
+): VerificationOutcome {
+  const { pact, verifierPassed, problems, output } = run;
   const passed = verifierPassed && problems.length === 0;
   const record = verificationRecord({
     provider: options.provider,
     implementation: options.implementation,
     consumer: pact.consumer.name,
-    pactFile,
-    pactContent,
+    pactFile: run.pactFile,
+    pactContent: run.pactContent,
     interactions: pact.interactions.length,
     passed,
   });
