@@ -9,7 +9,7 @@ import type { FlagStatus } from '../flags/flag-evaluator.js';
 import { snapshotFileFor } from '../flags/snapshot-storage.js';
 import { createUnleashFlagEvaluator } from '../flags/unleash-flag-evaluator.js';
 import { refusedUrl, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
-import { issueToken, metricValue, send, startTestEdge, type TestEdge } from '../testing/test-edge.js';
+import { issueToken, metricValue, send, startEdgeOnFakeUpstreams, startTestEdge, type TestEdge } from '../testing/test-edge.js';
 
 describe('admin listener', () => {
   let legacy: FakeUpstream;
@@ -18,13 +18,9 @@ describe('admin listener', () => {
   let t: TestEdge;
 
   beforeAll(async () => {
-    [legacy, users, catalog] = await Promise.all([startFakeUpstream('legacy'), startFakeUpstream('users'), startFakeUpstream('catalog')]);
-    t = await startTestEdge({
-      legacy: legacy.url,
-      users: users.url,
-      catalog: catalog.url,
+    ({ edge: t, legacy, users, catalog } = await startEdgeOnFakeUpstreams({
       flags: createFakeFlagEvaluator({ 'users.reads': true }),
-    });
+    }));
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeFlagEvaluator } from '../flags/fake-flag-evaluator.js';
-import { refusedUrl, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
-import { metricSum, metricValue, send, startTestEdge, type TestEdge } from '../testing/test-edge.js';
+import { refusedUrl, type FakeUpstream } from '../testing/fake-upstream.js';
+import { metricSum, metricValue, send, startEdgeOnFakeUpstreams, startTestEdge, type TestEdge } from '../testing/test-edge.js';
 
 interface Echo {
   backend: string;
@@ -20,15 +20,11 @@ describe('new service failures are served by legacy', () => {
   let t: TestEdge;
 
   beforeAll(async () => {
-    [legacy, users, catalog] = await Promise.all([startFakeUpstream('legacy'), startFakeUpstream('users'), startFakeUpstream('catalog')]);
-    t = await startTestEdge({
-      legacy: legacy.url,
-      users: users.url,
-      catalog: catalog.url,
+    ({ edge: t, legacy, users, catalog } = await startEdgeOnFakeUpstreams({
       flags: createFakeFlagEvaluator({ 'users.reads': true, 'catalog.reads': true }),
       // A breaker that does not open during these tests: each failure must be handled on its own.
       env: { SERVICE_TIMEOUT_MS: '300', BREAKER_FAILURES: '1000' },
-    });
+    }));
   });
 
   afterAll(async () => {
@@ -135,14 +131,10 @@ describe('circuit breaker per new service', () => {
   let t: TestEdge;
 
   beforeEach(async () => {
-    [legacy, users, catalog] = await Promise.all([startFakeUpstream('legacy'), startFakeUpstream('users'), startFakeUpstream('catalog')]);
-    t = await startTestEdge({
-      legacy: legacy.url,
-      users: users.url,
-      catalog: catalog.url,
+    ({ edge: t, legacy, users, catalog } = await startEdgeOnFakeUpstreams({
       flags: createFakeFlagEvaluator({ 'users.reads': true, 'catalog.reads': true }),
       env: { BREAKER_FAILURES: '3', BREAKER_HALF_OPEN_MS: '400', SERVICE_TIMEOUT_MS: '300' },
-    });
+    }));
   });
 
   afterEach(async () => {

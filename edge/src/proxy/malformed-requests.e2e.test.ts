@@ -3,7 +3,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeFlagEvaluator } from '../flags/fake-flag-evaluator.js';
 import { startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
-import { metricValue, rawJson, rawStatus, send, sendRaw, startTestEdge, type TestEdge } from '../testing/test-edge.js';
+import { metricValue, rawJson, rawStatus, send, sendRaw, startEdgeOnFakeUpstreams, startTestEdge, type TestEdge } from '../testing/test-edge.js';
 
 /**
  * Requests an honest client would not send. Each is answered with a 4xx (JSON `{error:{code,message}}`), never
@@ -16,14 +16,10 @@ describe('malformed and refused requests', () => {
   let t: TestEdge;
 
   beforeAll(async () => {
-    [legacy, users, catalog] = await Promise.all([startFakeUpstream('legacy'), startFakeUpstream('users'), startFakeUpstream('catalog')]);
-    t = await startTestEdge({
-      legacy: legacy.url,
-      users: users.url,
-      catalog: catalog.url,
+    ({ edge: t, legacy, users, catalog } = await startEdgeOnFakeUpstreams({
       flags: createFakeFlagEvaluator({ 'users.reads': true, 'catalog.reads': true }),
       env: { MAX_BODY_BYTES: '1024', MAX_HEADER_BYTES: '16384' },
-    });
+    }));
   });
 
   afterAll(async () => {

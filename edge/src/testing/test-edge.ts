@@ -1,3 +1,4 @@
+import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -179,4 +180,13 @@ export function metricSum(text: string, name: string, labels: Record<string, str
     }
   }
   return sum;
+}
+
+/** The real edge in front of three fake upstreams (legacy, users, catalog): what most edge e2e files start with. */
+export async function startEdgeOnFakeUpstreams(
+  options: Omit<TestEdgeOptions, 'legacy' | 'users' | 'catalog'>,
+): Promise<{ edge: TestEdge; legacy: FakeUpstream; users: FakeUpstream; catalog: FakeUpstream }> {
+  const [legacy, users, catalog] = await Promise.all([startFakeUpstream('legacy'), startFakeUpstream('users'), startFakeUpstream('catalog')]);
+  const edge = await startTestEdge({ ...options, legacy: legacy.url, users: users.url, catalog: catalog.url });
+  return { edge, legacy, users, catalog };
 }
