@@ -1,10 +1,11 @@
 // `npm run bench:edge` — a benchmark, not a test: the same load against the same upstream, directly, through nginx,
 // through a bare http-proxy, and through the real edge (users slice at 50 %), then how the edge compares.
 // Options: --duration <s> (10), --connections <n> (50), --warmup <s> (2), --identities <n> (1000),
-//          --cpu-prof (write a CPU profile of the edge process to .bench/profiles).
+//          --workers <n> (proxy processes of the edge and of the bare http-proxy alike; default: one per CPU, the
+//          edge's own default), --cpu-prof (write CPU profiles of the edge processes to .bench/profiles).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { expectOk, load, makeIdentities, stopLoad, type Figures, type Identity, type LoadOptions } from './load.js';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '2' },
     identities: { type: 'string', default: '1000' },
+    workers: { type: 'string', default: String(availableParallelism()) },
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
@@ -29,6 +31,7 @@ const options = {
   connections: positive('connections', values.connections),
   warmupS: positive('warmup', values.warmup),
   identities: positive('identities', values.identities),
+  workers: positive('workers', values.workers),
 };
 const JWT_ISSUER = 'strangler-legacy';
 /** What the edge must reach, as a fraction of each baseline's requests/s. */
@@ -109,7 +112,8 @@ async function main(): Promise<void> {
   const loadOptions = { connections: options.connections, durationS: options.durationS };
   console.log(
     `edge bench: ${options.durationS} s per target after ${options.warmupS} s warm-up, ${options.connections} connections, pipelining 1, ` +
-      `GET /api/users/:id from ${options.identities} visitors (half bearer JWT, half sid cookie); node ${process.version}, ${cpus().length} CPUs, ` +
+      `GET /api/users/:id from ${options.identities} visitors (half bearer JWT, half sid cookie); ${options.workers} proxy process(es) for ` +
+      `bare http-proxy and edge; node ${process.version}, ${cpus().length} CPUs, ` +
       `load average ${loadavg()[0]?.toFixed(1)} (everything else running on the machine skews the figures)\n`,
   );
   const loadBefore = loadavg();
@@ -124,10 +128,10 @@ async function main(): Promise<void> {
     rows.push({ target: 'nginx', note: `nginx is not installed; install it with: ${NGINX_INSTALL_HINT}` });
     console.log(`${'nginx'.padEnd(18)} SKIPPED: nginx is not installed; install it with: ${NGINX_INSTALL_HINT}`);
   }
-  rows.push(await measure('bare http-proxy', () => startBareProxy(workDir, upstream), upstream, identities, loadOptions));
+  rows.push(await measure('bare http-proxy', () => startBareProxy(workDir, upstream, options.workers), upstream, identities, loadOptions));
   const cpuProfileDir = values['cpu-prof'] ? join(REPO_ROOT, '.bench', 'profiles') : undefined;
   rows.push(
-    await measure('edge (users 50 %)', () => startEdge({ logDir: workDir, upstream, jwtSecret, jwtIssuer: JWT_ISSUER, cpuProfileDir }), upstream, identities, loadOptions),
+    await measure('edge (users 50 %)', () => startEdge({ logDir: workDir, upstream, jwtSecret, jwtIssuer: JWT_ISSUER, workers: options.workers, cpuProfileDir }), upstream, identities, loadOptions),
   );
   await upstream.stop();
   if (interrupted) return;

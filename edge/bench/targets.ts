@@ -121,12 +121,12 @@ export async function startUpstream(logDir: string): Promise<Upstream> {
   return { ...started, url: legacyUrl, legacyUrl, serviceUrl };
 }
 
-export async function startBareProxy(logDir: string, upstream: Upstream): Promise<Target> {
+export async function startBareProxy(logDir: string, upstream: Upstream, workers: number): Promise<Target> {
   const port = await freePort();
-  const started = startNode('bare-proxy', [join(BENCH_DIR, 'bare-proxy.ts'), String(port), upstream.legacyUrl], { logDir });
+  const started = startNode('bare-proxy', [join(BENCH_DIR, 'bare-proxy.ts'), String(port), upstream.legacyUrl, String(workers)], { logDir });
   const url = `http://127.0.0.1:${port}`;
   await waitFor('bare http-proxy', started.child, () => answers(url));
-  return { ...started, url };
+  return { ...started, url, pids: () => processGroupMembers(started.child.pid) };
 }
 
 export const USERS_FLAG = 'users.reads';
@@ -159,6 +159,8 @@ export interface EdgeOptions {
   upstream: Upstream;
   jwtSecret: string;
   jwtIssuer: string;
+  /** EDGE_WORKERS. */
+  workers: number;
   /** Write a CPU profile of the edge into this folder when it exits. */
   cpuProfileDir?: string;
 }
@@ -177,6 +179,7 @@ export async function startEdge(options: EdgeOptions): Promise<Target> {
       EDGE_HOST: '127.0.0.1',
       EDGE_PORT: String(port),
       EDGE_ADMIN_PORT: String(adminPort),
+      EDGE_WORKERS: String(options.workers),
       ACCESS_LOG: 'false',
       LEGACY_URL: options.upstream.legacyUrl,
       USERS_URL: options.upstream.serviceUrl,
@@ -196,7 +199,8 @@ export async function startEdge(options: EdgeOptions): Promise<Target> {
   await waitFor('edge', started.child, () => answers(`${adminUrl}/ready`));
   const ready = (await (await fetch(`${adminUrl}/ready`)).json()) as { flags?: string };
   if (ready.flags !== 'snapshot') throw new Error(`edge flags are "${ready.flags}", expected "snapshot": the 50 % rollout is not loaded`);
-  return { ...started, url: `http://127.0.0.1:${port}`, describe: async () => `edge split: ${await edgeSplit(adminUrl)}` };
+  // The primary and its workers share the edge's process group.
+  return { ...started, url: `http://127.0.0.1:${port}`, pids: () => processGroupMembers(started.child.pid), describe: async () => `edge split: ${await edgeSplit(adminUrl)}` };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@strangler/platform';
 import { edgeConfig, loadEdgeConfig, targetOverrides } from './config.js';
@@ -60,6 +61,15 @@ describe('edge config', () => {
     expect(text).toContain('UNLEASH_TIMEOUT_MS');
     expect(text).toContain('BACKEND_HEADER');
     expect(text).not.toContain('short-secret');
+  });
+
+  it('runs one proxy worker per CPU by default, or the count given; refuses anything else', () => {
+    expect(loadEdgeConfig(secret).workers).toBe(availableParallelism());
+    expect(loadEdgeConfig({ ...secret, EDGE_WORKERS: '3' }).workers).toBe(3);
+    expect(loadEdgeConfig({ ...secret, EDGE_WORKERS: ' auto ' }).workers).toBe(availableParallelism());
+    for (const bad of ['0', '65', 'two', '1.5', '-1']) {
+      expect(() => loadEdgeConfig({ ...secret, EDGE_WORKERS: bad }), bad).toThrow(/EDGE_WORKERS/);
+    }
   });
 
   it('refuses a head timeout longer than the request timeout', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
@@ -32,6 +33,13 @@ const overrideList = z
     return entries;
   });
 
+/** "auto" (one per CPU the process may use, like nginx's `worker_processes auto`) or a count from 1 to 64. */
+const workerCount = z
+  .string()
+  .trim()
+  .refine((value) => value === 'auto' || (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 64), 'expected "auto" or 1-64')
+  .transform((value) => (value === 'auto' ? availableParallelism() : Number(value)));
+
 /** Every setting of the edge: env var, default, description. Nothing else reads process.env. */
 export const edgeConfig = defineConfig({
   host: { env: 'EDGE_HOST', default: '127.0.0.1', description: 'Interface the proxy listens on', schema: envSchemas.host },
@@ -43,6 +51,12 @@ export const edgeConfig = defineConfig({
     schema: envSchemas.host,
   },
   adminPort: { env: 'EDGE_ADMIN_PORT', default: '8001', description: 'Port of the admin listener', schema: envSchemas.port },
+  workers: {
+    env: 'EDGE_WORKERS',
+    default: 'auto',
+    description: 'Proxy processes: "auto" (one per CPU) or a count; 1 runs the proxy in the main process, more fork workers sharing the port',
+    schema: workerCount,
+  },
   logLevel: { env: 'LOG_LEVEL', default: 'info', description: 'pino log level', schema: envSchemas.logLevel },
   accessLog: { env: 'ACCESS_LOG', default: 'true', description: 'Write one JSON access-log line per request (off for benchmarks)', schema: envSchemas.boolean },
   routesFile: {

@@ -44,6 +44,8 @@ export function createEdgeMetrics(options: { flagStatus: () => FlagStatus; colle
     name: 'edge_breaker_state',
     help: 'Circuit breaker of each new service: 0 closed, 1 half-open, 2 open',
     labelNames: ['backend'] as const,
+    // Each worker process has its own breakers: across workers, report the worst.
+    aggregator: 'max',
     registers,
   });
   const breakerTransitions = new Counter({
@@ -63,6 +65,8 @@ export function createEdgeMetrics(options: { flagStatus: () => FlagStatus; colle
     help: 'Whether flags are loaded (1) and from where: unleash, snapshot, none (all legacy), static',
     labelNames: ['source'] as const,
     registers,
+    // Across workers: ready only when every one is.
+    aggregator: 'min',
     collect() {
       const status = options.flagStatus();
       this.reset();

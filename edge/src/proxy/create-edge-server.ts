@@ -17,6 +17,7 @@ import { checkRequestTarget, declaredLength } from '../security/request-target.j
 import { stickyCookie, stickyIdentity } from '../sticky/sticky-key.js';
 import { bearerToken, createCachedTokenVerifier } from '../sticky/token-cache.js';
 import { createBackendBreaker, CircuitOpenError, type BackendBreaker } from './breaker.js';
+import { createAdminServer, flagReadiness } from './admin-server.js';
 import { rawJsonError, sendJsonError } from './respond.js';
 import { createUpstreamPool, type Upstream } from './upstreams.js';
 
@@ -36,6 +37,9 @@ export interface EdgeDeps {
 export interface Edge {
   /** The proxy. Not listening: the caller listens (server.ts, tests on port 0). */
   server: http.Server;
+  /** Whether close() has begun: /ready answers 503 from then on. */
+  draining(): boolean;
+  flagStatus(): FlagStatus;
   /** /health, /ready, /metrics. */
   adminServer: http.Server;
   metrics: EdgeMetrics;
@@ -73,6 +77,8 @@ interface RequestState {
 
 const STATE = Symbol('edge.request');
 type EdgeRequest = IncomingMessage & { [STATE]?: RequestState };
+/** The upstream request carries its state too: an upstream response reaches it as `proxyRes.req`. */
+type EdgeUpstreamRequest = http.ClientRequest & { [STATE]?: RequestState };
 
 const UPSTREAM_TIMEOUT = 'EDGE_UPSTREAM_TIMEOUT';
 
@@ -134,6 +140,7 @@ export function createEdge(deps: EdgeDeps): Edge {
     const state = (req as EdgeRequest)[STATE];
     if (!state) return;
     state.proxyReq = proxyReq;
+    (proxyReq as EdgeUpstreamRequest)[STATE] = state;
     const timeoutMs = state.stage === 'service' ? config.serviceTimeoutMs : config.upstreamTimeoutMs;
     proxyReq.setTimeout(timeoutMs, () => {
       state.timedOut = true;
@@ -197,20 +204,29 @@ export function createEdge(deps: EdgeDeps): Edge {
       proxyRes.resume();
       return;
     }
+    // One flat [name, value, …] list straight from the raw headers into writeHead: no header object is built on
+    // either side, and repeated headers (set-cookie) pass as they came.
+    const raw = proxyRes.rawHeaders;
     const named = connectionNamedHeaders(proxyRes.headers.connection);
-    for (const name of Object.keys(proxyRes.headers)) {
-      const value = proxyRes.headers[name];
-      if (value === undefined || isDroppedResponseHeader(name, named)) continue;
-      res.setHeader(name, value);
+    const headers: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = (raw[i] as string).toLowerCase();
+      if (!isDroppedResponseHeader(name, named)) headers.push(name, raw[i + 1] as string);
     }
-    decorate(state);
-    res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage);
-    const abort = () => {
-      if (!res.writableFinished) res.destroy();
-    };
-    proxyRes.on('aborted', abort);
-    proxyRes.on('error', abort);
+    headers.push('x-request-id', state.requestId);
+    if (config.backendHeader) headers.push('x-strangler-backend', state.backend);
+    if (state.issuedSid) headers.push('set-cookie', stickyCookie(state.issuedSid, cookieOptions));
+    if (draining) headers.push('connection', 'close');
+    res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
+    proxyRes.on('aborted', destroyUnfinished);
+    proxyRes.on('error', destroyUnfinished);
     proxyRes.pipe(res);
+  }
+
+  /** An upstream response that breaks off mid-body: the client's response must break off too, not look complete. */
+  function destroyUnfinished(this: IncomingMessage): void {
+    const state = (this as IncomingMessage & { req?: EdgeUpstreamRequest }).req?.[STATE];
+    if (state && !state.res.writableFinished) state.res.destroy();
   }
 
   /** The edge's own answer (a refusal, or 502/504 when legacy itself failed). */
@@ -529,49 +545,10 @@ export function createEdge(deps: EdgeDeps): Edge {
     socket.end(rawJsonError(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported'));
   });
 
-  const adminServer = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJsonError(res, 405, 'METHOD_NOT_ALLOWED', 'Admin endpoints are read-only');
-      return;
-    }
-    const json = (status: number, body: unknown) => {
-      const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-      res.end(text);
-    };
-    switch (path) {
-      case '/health':
-        json(200, { status: 'ok' });
-        return;
-      case '/ready': {
-        if (draining) {
-          sendJsonError(res, 503, 'DRAINING', 'Shutting down');
-          return;
-        }
-        const status = flagStatus();
-        if (!status.ready) {
-          sendJsonError(res, 503, 'FLAGS_NOT_LOADED', 'Flags are still loading');
-          return;
-        }
-        json(200, { status: 'ready', flags: status.source, ...(status.note ? { note: status.note } : {}) });
-        return;
-      }
-      case '/metrics':
-        metrics.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': metrics.registry.contentType });
-            res.end(text);
-          },
-          (error: unknown) => {
-            logger.error({ err: error }, 'metrics collection failed');
-            sendJsonError(res, 500, 'INTERNAL_ERROR', 'Metrics collection failed');
-          },
-        );
-        return;
-      default:
-        sendJsonError(res, 404, 'ROUTE_NOT_FOUND', `No admin route ${path}`);
-    }
+  const adminServer = createAdminServer({
+    readiness: () => flagReadiness(flagStatus(), draining),
+    metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
+    logger,
   });
 
   let closing: Promise<void> | undefined;
@@ -579,6 +556,8 @@ export function createEdge(deps: EdgeDeps): Edge {
     server,
     adminServer,
     metrics,
+    draining: () => draining,
+    flagStatus,
     close(options = {}) {
       closing ??= (async () => {
         draining = true;

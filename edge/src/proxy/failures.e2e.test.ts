@@ -101,6 +101,13 @@ describe('new service failures are served by legacy', () => {
     expect(users.received).toHaveLength(50);
   });
 
+  it('breaks off the client response when an upstream breaks off mid-body, instead of ending it as if complete', async () => {
+    legacy.behave({ kind: 'truncate' });
+    await expect(send(t.url, '/api/orders/1')).rejects.toThrow();
+    legacy.behave({ kind: 'echo' });
+    expect((await send(t.url, '/api/orders/1')).status).toBe(200);
+  });
+
   it('answers 502 / 504 JSON when legacy itself fails, and stays up', async () => {
     legacy.behave({ kind: 'drop' });
     const dropped = await send(t.url, '/api/orders/1');

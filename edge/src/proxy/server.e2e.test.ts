@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,33 @@ async function listening(running: Running): Promise<{ port: number; adminPort: n
   throw new Error(`edge did not start:\n${running.stdout.join('\n')}\n${running.stderr.join('')}`);
 }
 
+/** Pids of a process's children (the proxy workers of a primary). */
+async function childPids(pid: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const task of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    const text = await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '');
+    children.push(...text.split(' ').filter(Boolean).map(Number));
+  }
+  return children;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('the edge process', () => {
   let legacy: FakeUpstream;
   let users: FakeUpstream;
@@ -52,6 +80,7 @@ describe('the edge process', () => {
     [legacy, users] = await Promise.all([startFakeUpstream('legacy'), startFakeUpstream('users')]);
     dir = mkdtempSync(join(tmpdir(), 'edge-process-'));
     env = {
+      EDGE_WORKERS: '1',
       EDGE_PORT: '0',
       EDGE_ADMIN_PORT: '0',
       JWT_SECRET: TEST_JWT_SECRET,
@@ -82,6 +111,41 @@ describe('the edge process', () => {
       running.child.kill('SIGTERM');
       expect(await running.exited).toBe(0);
       expect(running.stdout.some((line) => line.includes('"shutdown complete"'))).toBe(true);
+    } finally {
+      running.child.kill('SIGKILL');
+    }
+  });
+
+  it('with EDGE_WORKERS=2: forks two proxy workers, sums their metrics, replaces a crashed one, and drains all on SIGTERM', async () => {
+    const running = startEdgeProcess({ ...env, EDGE_WORKERS: '2' });
+    try {
+      const { port, adminPort } = await listening(running);
+      const admin = `http://127.0.0.1:${adminPort}`;
+      expect((await send(admin, '/ready')).json()).toEqual({ status: 'ready', flags: 'none', note: 'no flags: all legacy', workers: 2 });
+      const workerPids = await childPids(running.child.pid ?? 0);
+      expect(workerPids).toHaveLength(2);
+
+      // send() opens a connection per request, and the primary deals connections out to the workers round-robin.
+      for (let i = 1; i <= 6; i++) {
+        const reply = await send(`http://127.0.0.1:${port}`, `/api/users/${i}`);
+        expect(reply.status).toBe(200);
+      }
+      const metrics = await send(admin, '/metrics');
+      const served = [...metrics.text.matchAll(/^edge_requests_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+      expect(served).toBe(6);
+
+      // A worker that dies is logged and replaced; the edge is ready again with two.
+      process.kill(workerPids[0] ?? 0, 'SIGKILL');
+      await until(async () => (await childPids(running.child.pid ?? 0)).filter((pid) => !workerPids.includes(pid)).length === 1);
+      expect(running.stdout.some((line) => line.includes('"proxy worker exited unexpectedly"'))).toBe(true);
+      await until(async () => (await send(admin, '/ready')).status === 200);
+      expect((await send(`http://127.0.0.1:${port}`, '/api/users/1')).status).toBe(200);
+
+      const workersNow = await childPids(running.child.pid ?? 0);
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+      expect(running.stdout.filter((line) => line.includes('"shutdown complete"'))).toHaveLength(3);
+      for (const pid of workersNow) expect(isAlive(pid), `worker ${pid} still running`).toBe(false);
     } finally {
       running.child.kill('SIGKILL');
     }

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, createLogger } from '@strangler/platform';
@@ -5,6 +6,7 @@ import { loadEdgeConfig, targetOverrides } from '../config.js';
 import { createUnleashFlagEvaluator } from '../flags/unleash-flag-evaluator.js';
 import { snapshotFileFor } from '../flags/snapshot-storage.js';
 import { loadRouteTable, RouteTableError } from '../routes/route-table.js';
+import { runPrimary, serveAsWorker } from './cluster.js';
 import { createEdge } from './create-edge-server.js';
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -17,11 +19,36 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   });
 }
 
-/** Loads config and the route table (fail fast), starts the flag client, listens, drains on SIGTERM/SIGINT. */
+/**
+ * Loads config and the route table (fail fast), then either runs the proxy here (EDGE_WORKERS=1) or forks
+ * EDGE_WORKERS proxy workers and supervises them (see cluster.ts). Drains on SIGTERM/SIGINT.
+ */
 async function main(): Promise<void> {
   const config = loadEdgeConfig();
-  const logger = createLogger({ name: 'edge', level: config.logLevel });
+  const baseLogger = createLogger({ name: 'edge', level: config.logLevel });
   const table = loadRouteTable(config.routesFile, targetOverrides(config));
+  const describe = (ports: { port: number; adminPort: number }) => ({
+    host: config.host,
+    ...ports,
+    workers: config.workers,
+    routesFile: config.routesFile,
+    legacy: table.legacy,
+    slices: table.slices.map((slice) => ({ name: slice.name, flag: slice.flag, service: slice.service, legacy: slice.legacy })),
+  });
+
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary({
+      workers: config.workers,
+      adminServerListen: (server) => listen(server, config.adminPort, config.adminHost),
+      describe,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      logger: baseLogger,
+    });
+    return;
+  }
+
+  const worker = cluster.isWorker ? cluster.worker : undefined;
+  const logger = worker ? baseLogger.child({ worker: worker.id }) : baseLogger;
   const flags = createUnleashFlagEvaluator({
     url: config.unleashUrl,
     clientToken: config.unleashClientToken,
@@ -36,18 +63,14 @@ async function main(): Promise<void> {
   const edge = createEdge({ config, table, flags, logger });
 
   const port = await listen(edge.server, config.port, config.host);
-  const adminPort = await listen(edge.adminServer, config.adminPort, config.adminHost);
-  logger.info(
-    {
-      host: config.host,
-      port,
-      adminPort,
-      routesFile: config.routesFile,
-      legacy: table.legacy,
-      slices: table.slices.map((slice) => ({ name: slice.name, flag: slice.flag, service: slice.service, legacy: slice.legacy })),
-    },
-    'listening',
-  );
+  if (worker) {
+    // The primary serves the admin listener for every worker.
+    serveAsWorker(edge, port);
+    logger.debug({ port }, 'worker listening');
+  } else {
+    const adminPort = await listen(edge.adminServer, config.adminPort, config.adminHost);
+    logger.info(describe({ port, adminPort }), 'listening');
+  }
 
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

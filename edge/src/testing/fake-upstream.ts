@@ -14,7 +14,9 @@ export type UpstreamBehaviour =
   | { kind: 'delay'; ms: number }
   | { kind: 'status'; status: number }
   | { kind: 'hang' }
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** 200 with a Content-Length, half the body, then the connection drops. */
+  | { kind: 'truncate' };
 
 export interface FakeUpstream {
   name: string;
@@ -59,6 +61,10 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
           return;
         case 'drop':
           req.socket.destroy();
+          return;
+        case 'truncate':
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+          res.write('{"backend":"' + name + '"', () => setTimeout(() => req.socket.destroy(), 20));
           return;
         case 'status': {
           const body = JSON.stringify({ error: { code: 'FAKE', message: `${name} says ${behaviour.status}` }, backend: name });
