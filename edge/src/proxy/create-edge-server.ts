@@ -77,10 +77,14 @@ interface RequestState {
 
 const STATE = Symbol('edge.request');
 type EdgeRequest = IncomingMessage & { [STATE]?: RequestState };
+type EdgeResponse = ServerResponse & { [STATE]?: RequestState };
 /** The upstream request carries its state too: an upstream response reaches it as `proxyRes.req`. */
 type EdgeUpstreamRequest = http.ClientRequest & { [STATE]?: RequestState };
 
 const UPSTREAM_TIMEOUT = 'EDGE_UPSTREAM_TIMEOUT';
+
+/** Shared, not a closure per request: the hot path allocates as little as it can. */
+function ignoreError(): void {}
 
 /** Always empty: what a retried bodiless read sends (its own body stream has already been consumed). */
 function emptyBody(): Readable {
@@ -207,7 +211,7 @@ export function createEdge(deps: EdgeDeps): Edge {
     // One flat [name, value, …] list straight from the raw headers into writeHead: no header object is built on
     // either side, and repeated headers (set-cookie) pass as they came.
     const raw = proxyRes.rawHeaders;
-    const named = connectionNamedHeaders(proxyRes.headers.connection);
+    const named = connectionNamedHeaders(rawConnectionHeader(raw));
     const headers: string[] = [];
     for (let i = 0; i < raw.length; i += 2) {
       const name = (raw[i] as string).toLowerCase();
@@ -241,6 +245,11 @@ export function createEdge(deps: EdgeDeps): Edge {
     if (state.hasBody && !state.req.complete) headers = { ...headers, connection: 'close' };
     decorate(state);
     sendJsonError(res, status, code, message, headers);
+  }
+
+  function onResponseClose(this: ServerResponse): void {
+    const state = (this as EdgeResponse)[STATE];
+    if (state) finish(state);
   }
 
   function finish(state: RequestState): void {
@@ -440,10 +449,11 @@ export function createEdge(deps: EdgeDeps): Edge {
       closed: false,
     };
     (req as EdgeRequest)[STATE] = state;
-    res.on('close', () => finish(state));
+    (res as EdgeResponse)[STATE] = state;
+    res.on('close', onResponseClose);
     // A client that hangs up mid-request must not become an unhandled 'error'.
-    req.on('error', () => undefined);
-    res.on('error', () => undefined);
+    req.on('error', ignoreError);
+    res.on('error', ignoreError);
 
     try {
       const length = declaredLength(req.headers['content-length']);
@@ -569,6 +579,16 @@ export function createEdge(deps: EdgeDeps): Edge {
       return closing;
     },
   };
+}
+
+/** The Connection header(s) of a raw header list, without building the parsed header object just for that. */
+function rawConnectionHeader(raw: string[]): string[] | undefined {
+  let values: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 10 && name.toLowerCase() === 'connection') (values ??= []).push(raw[i + 1] as string);
+  }
+  return values;
 }
 
 /** HTTP/1.1 requires exactly one Host (RFC 9112 §3.2); Node keeps the first of several, so count the raw ones. */

@@ -229,6 +229,7 @@ describe('edge routing (real upstreams, fake flags)', () => {
     expect(seen['keep-alive']).toBeUndefined();
     expect(reply.headers['x-strangler-backend']).toBe('legacy');
     expect(reply.headers['keep-alive']).toBeUndefined();
+    expect(reply.headers['x-upstream-hop']).toBeUndefined();
     expect(reply.headers['x-served-by']).toBe('legacy');
   });
 });

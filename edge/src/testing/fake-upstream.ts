@@ -49,6 +49,9 @@ export async function startFakeUpstream(name: string): Promise<FakeUpstream> {
           'x-served-by': name,
           'x-strangler-backend': 'spoofed-by-upstream',
           'keep-alive': 'timeout=5',
+          // A header the upstream marks hop-by-hop by naming it in Connection.
+          connection: 'keep-alive, x-upstream-hop',
+          'x-upstream-hop': 'for the edge only',
           'set-cookie': `${name}-cookie=1; Path=/`,
         });
         res.end(body);
