@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@strangler/platform';
+import { configError } from '@strangler/stack/testing';
 import { cdcConfig, loadCdcConfig } from './config.js';
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('cdc projector config', () => {
   it('derives names, port and target database from PROJECTOR', () => {

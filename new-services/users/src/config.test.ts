@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@strangler/platform';
+import { configError } from '@strangler/stack/testing';
 import { loadUsersConfig, loadUsersDbConfig, usersConfig } from './config.js';
 
 const SECRET = 'a-secret-of-at-least-thirty-two-characters';
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('users service config', () => {
   it('defaults to port 3001, its own users_svc database and account on the stack MariaDB, and the monolith\'s issuer', () => {

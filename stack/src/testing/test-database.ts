@@ -47,3 +47,27 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
     },
   };
 }
+
+/**
+ * Runs `work` in a transaction on `db`, rolls it back as a caller would after a failure, and returns every SQL
+ * statement sent meanwhile (to check what a store does, or does not do, on a caller's transaction).
+ */
+export async function sqlOfRolledBackTransaction(db: Knex, work: (trx: Knex.Transaction) => Promise<void>): Promise<string[]> {
+  const statements: string[] = [];
+  const collect = (query: { sql: string }) => statements.push(query.sql);
+  const rollback = new Error('the caller rolls back');
+  db.on('query', collect);
+  try {
+    await db
+      .transaction(async (trx) => {
+        await work(trx);
+        throw rollback;
+      })
+      .catch((error: unknown) => {
+        if (error !== rollback) throw error;
+      });
+  } finally {
+    db.off('query', collect);
+  }
+  return statements;
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, sqlOfRolledBackTransaction, type TestDatabase } from '@strangler/stack/testing';
 import { migrateToLatest } from '../../db/migrations.js';
 import { describeProductsStoreContract } from './products-store-contract.js';
 import type { RowState } from './fake-products-store.js';
@@ -205,21 +205,11 @@ describe('KnexProductsStore on MariaDB: rows, locks, races', () => {
 describe('KnexProductsStore on a caller\'s transaction (the CDC projector\'s batch)', () => {
   it('upserts run inside it without a savepoint or retry of their own, and are undone with it', async () => {
     await t.db('products').truncate();
-    const statements: string[] = [];
-    const collect = (query: { sql: string }) => statements.push(query.sql);
-    t.db.on('query', collect);
-    try {
-      await t.db
-        .transaction(async (trx) => {
-          const store = new KnexProductsStore(trx);
-          expect(await store.upsertStockFromLegacy({ legacyProductId: 501, quantity: 3, reserved: 1, updatedAt: new Date('2025-01-01T00:00:00Z') })).toBe('inserted');
-          expect(await store.upsertProductFromLegacy(legacyProduct(501))).toBe('updated');
-          throw new Error('the caller rolls back');
-        })
-        .catch((error: unknown) => expect((error as Error).message).toBe('the caller rolls back'));
-    } finally {
-      t.db.off('query', collect);
-    }
+    const statements = await sqlOfRolledBackTransaction(t.db, async (trx) => {
+      const store = new KnexProductsStore(trx);
+      expect(await store.upsertStockFromLegacy({ legacyProductId: 501, quantity: 3, reserved: 1, updatedAt: new Date('2025-01-01T00:00:00Z') })).toBe('inserted');
+      expect(await store.upsertProductFromLegacy(legacyProduct(501))).toBe('updated');
+    });
     expect(statements.filter((sql) => /savepoint/i.test(sql))).toEqual([]);
     expect(await t.db('products').count({ n: '*' }).first()).toEqual({ n: 0 });
   });

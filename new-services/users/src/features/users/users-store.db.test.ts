@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, sqlOfRolledBackTransaction, type TestDatabase } from '@strangler/stack/testing';
 import { migrateToLatest } from '../../db/migrations.js';
 import { KnexUsersStore } from './users-store.js';
 import { describeUsersStoreContract } from './users-store-contract.js';
@@ -117,28 +117,18 @@ describe('KnexUsersStore: what lands in the accounts table', () => {
 describe('KnexUsersStore on a caller\'s transaction (the CDC projector\'s batch)', () => {
   it('upsertFromLegacy runs inside it without a savepoint of its own, and is undone with it', async () => {
     await t.db('accounts').truncate();
-    const statements: string[] = [];
-    const collect = (query: { sql: string }) => statements.push(query.sql);
-    t.db.on('query', collect);
-    try {
-      await t.db
-        .transaction(async (trx) => {
-          const row: LegacyUserRow = {
-            legacyId: 77,
-            email: 'ada@example.com',
-            fullName: 'Ada',
-            status: 'active',
-            passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
-            createdAt: new Date('2024-01-01T00:00:00.000Z'),
-            updatedAt: new Date('2024-01-02T00:00:00.000Z'),
-          };
-          expect((await new KnexUsersStore(trx).upsertFromLegacy(row)).outcome).toBe('inserted');
-          throw new Error('the caller rolls back');
-        })
-        .catch((error: unknown) => expect((error as Error).message).toBe('the caller rolls back'));
-    } finally {
-      t.db.off('query', collect);
-    }
+    const statements = await sqlOfRolledBackTransaction(t.db, async (trx) => {
+      const row: LegacyUserRow = {
+        legacyId: 77,
+        email: 'ada@example.com',
+        fullName: 'Ada',
+        status: 'active',
+        passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
+        createdAt: new Date('2024-01-01T00:00:00.000Z'),
+        updatedAt: new Date('2024-01-02T00:00:00.000Z'),
+      };
+      expect((await new KnexUsersStore(trx).upsertFromLegacy(row)).outcome).toBe('inserted');
+    });
     expect(statements.filter((sql) => /savepoint/i.test(sql))).toEqual([]);
     expect(await t.db('accounts').count({ n: '*' }).first()).toEqual({ n: 0 });
   });
