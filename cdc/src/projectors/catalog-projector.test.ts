@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Knex } from '@strangler/platform';
 import { LegacyIdConflictError } from '@strangler/catalog-service/projection';
-import { PoisonRecordError } from '../errors.js';
+import { poison } from '../testing/poison.js';
 import { change, legacyInventory, legacyProduct, T0 } from '../testing/debezium-records.js';
 import { MemoryDeletedKeys, RecordingProductsProjection } from '../testing/recording-projections.js';
 import { createCatalogProjector } from './catalog-projector.js';
@@ -12,15 +12,6 @@ function setup() {
   const projection = new RecordingProductsProjection();
   const deleted = new MemoryDeletedKeys();
   return { projection, deleted, projector: createCatalogProjector(() => projection, () => deleted) };
-}
-
-async function poison(run: Promise<unknown>): Promise<PoisonRecordError> {
-  const error = await run.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PoisonRecordError);
-  return error as PoisonRecordError;
 }
 
 describe('catalog projector: legacy products + inventory → catalog products', () => {

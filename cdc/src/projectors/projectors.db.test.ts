@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
 import { migrateToLatest as migrateUsers } from '../../../new-services/users/src/db/migrations.js';
 import { migrateToLatest as migrateCatalog } from '../../../new-services/catalog/src/db/migrations.js';
-import { classifyError, PoisonRecordError } from '../errors.js';
+import { classifyError, type PoisonRecordError } from '../errors.js';
+import { poison } from '../testing/poison.js';
 import { migrateCdcSchema } from '../schema.js';
 import { change, legacyInventory, legacyProduct, legacyUser, T0 } from '../testing/debezium-records.js';
 import { createCatalogProjector } from './catalog-projector.js';
@@ -48,9 +49,8 @@ describe('users projector on MariaDB (users_svc schema)', () => {
 
   it('an email held by another account is poison PROJECTION_CONFLICT and writes nothing', async () => {
     await projector.apply(users.db, change('users', 'c', { after: legacyUser(21, { email: 'taken@x.io' }) }));
-    const error = await projector.apply(users.db, change('users', 'c', { after: legacyUser(22, { email: 'TAKEN@x.io' }) })).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(PoisonRecordError);
-    expect((error as PoisonRecordError).code).toBe('PROJECTION_CONFLICT');
+    const error = await poison(projector.apply(users.db, change('users', 'c', { after: legacyUser(22, { email: 'TAKEN@x.io' }) })));
+    expect(error.code).toBe('PROJECTION_CONFLICT');
     expect(await account(22)).toBeUndefined();
   });
 

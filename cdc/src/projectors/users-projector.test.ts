@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Knex } from '@strangler/platform';
 import { ProjectionConflictError } from '@strangler/users-service/projection';
-import { PoisonRecordError } from '../errors.js';
+import { poison } from '../testing/poison.js';
 import { change, legacyUser, T0 } from '../testing/debezium-records.js';
 import { RecordingUsersProjection } from '../testing/recording-projections.js';
 import { createUsersProjector } from './users-projector.js';
@@ -16,15 +16,6 @@ function setup() {
     return projection;
   });
   return { projection, projector, dbs };
-}
-
-async function poison(run: Promise<unknown>): Promise<PoisonRecordError> {
-  const error = await run.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(PoisonRecordError);
-  return error as PoisonRecordError;
 }
 
 describe('users projector: legacy users → accounts', () => {
