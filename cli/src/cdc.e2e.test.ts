@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
@@ -7,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readTopic, registerTestConnector, type TestConnector } from '@strangler/stack/testing';
 import { createTestApp, type TestApp } from '../../legacy/src/testing/test-app.js';
-import { REPO_ROOT } from './config.js';
+import { runStrangler } from './testing/run-strangler.js';
 import { runCli, type CliIo } from './program.js';
 
 /**
@@ -188,19 +187,7 @@ describe('strangler cdc status (real Kafka and Kafka Connect)', () => {
   });
 
   it('the real command (a child process, as `npm run strangler` runs it) prints exactly one JSON document on stdout', async () => {
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'cli/src/main.ts', 'cdc', 'status', '--json', '--connector', connector.name], {
-        cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env() },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const run = await runStrangler(['cdc', 'status', '--json', '--connector', connector.name], { PATH: process.env.PATH, HOME: process.env.HOME, ...env() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, connector: { state: 'RUNNING' }, projectors: [{ offsetLag: 2 }, { offsetLag: 2 }] });

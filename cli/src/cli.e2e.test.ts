@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestFlag, uniqueFlagName, type TestFlag } from '@strangler/stack/testing';
 import { UnleashAdminClient } from './unleash-admin.js';
+import { runStrangler, type StranglerRun } from './testing/run-strangler.js';
 import { sha256 } from '../../contracts/src/pact-file.js';
 import { verificationRecordSchema, type VerificationRecord } from '../../contracts/src/results.js';
 import { REPO_ROOT } from './config.js';
@@ -32,26 +32,8 @@ function closedPortUrl(): Promise<string> {
   });
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function strangler(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'cli/src/main.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...baseEnv, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function strangler(args: string[], env: NodeJS.ProcessEnv = {}): Promise<StranglerRun> {
+  return runStrangler(args, { ...baseEnv, ...env });
 }
 
 /** A verification record as `npm run contracts` writes it (contracts/src/results.ts), hashing the pact the same way. */
