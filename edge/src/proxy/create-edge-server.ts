@@ -190,16 +190,13 @@ export function createEdge(deps: EdgeDeps): Edge {
     logger.error({ err: error, url: req.url }, 'proxy error without a handler');
   });
 
-  function decorate(state: RequestState): void {
-    const { res } = state;
-    res.setHeader('x-request-id', state.requestId);
-    if (config.backendHeader) res.setHeader('x-strangler-backend', state.backend);
-    if (state.issuedSid) {
-      const cookie = stickyCookie(state.issuedSid, cookieOptions);
-      const existing = res.getHeader('set-cookie');
-      res.setHeader('set-cookie', existing === undefined ? cookie : [...(Array.isArray(existing) ? existing : [String(existing)]), cookie]);
-    }
-    if (draining) res.setHeader('connection', 'close');
+  /** The headers the edge adds to every answer, proxied or its own, appended to a flat [name, value, …] list. */
+  function pushEdgeHeaders(state: RequestState, headers: string[]): string[] {
+    headers.push('x-request-id', state.requestId);
+    if (config.backendHeader) headers.push('x-strangler-backend', state.backend);
+    if (state.issuedSid) headers.push('set-cookie', stickyCookie(state.issuedSid, cookieOptions));
+    if (draining) headers.push('connection', 'close');
+    return headers;
   }
 
   function writeUpstreamResponse(state: RequestState, proxyRes: IncomingMessage): void {
@@ -217,11 +214,7 @@ export function createEdge(deps: EdgeDeps): Edge {
       const name = (raw[i] as string).toLowerCase();
       if (!isDroppedResponseHeader(name, named)) headers.push(name, raw[i + 1] as string);
     }
-    headers.push('x-request-id', state.requestId);
-    if (config.backendHeader) headers.push('x-strangler-backend', state.backend);
-    if (state.issuedSid) headers.push('set-cookie', stickyCookie(state.issuedSid, cookieOptions));
-    if (draining) headers.push('connection', 'close');
-    res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
+    res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, pushEdgeHeaders(state, headers));
     proxyRes.on('aborted', destroyUnfinished);
     proxyRes.on('error', destroyUnfinished);
     proxyRes.pipe(res);
@@ -243,7 +236,8 @@ export function createEdge(deps: EdgeDeps): Edge {
     if (state.stage === 'edge') metrics.rejections.inc({ code });
     // An unread body would be parsed as the next request; close instead of draining it.
     if (state.hasBody && !state.req.complete) headers = { ...headers, connection: 'close' };
-    decorate(state);
+    const own = pushEdgeHeaders(state, []);
+    for (let i = 0; i < own.length; i += 2) res.setHeader(own[i] as string, own[i + 1] as string);
     sendJsonError(res, status, code, message, headers);
   }
 
