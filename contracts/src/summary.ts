@@ -37,7 +37,15 @@ export function rowResult(status: VerificationStatus, since?: Date): RowResult {
 
 export function formatSummary(rows: SummaryRow[]): string {
   const header = ['slice', 'provider', 'implementation', 'interactions', 'result'];
-  const cells = rows.map((r) => [r.slice, r.provider, r.implementation, r.interactions === undefined ? '-' : String(r.interactions), r.result]);
+  return formatColumns(header, rows.map((r) => [r.slice, r.provider, r.implementation, interactionsCell(r.interactions), r.result]));
+}
+
+export function interactionsCell(interactions: number | undefined): string {
+  return interactions === undefined ? '-' : String(interactions);
+}
+
+/** A plain-text table: columns padded to their widest cell, a dashed rule under the header. */
+export function formatColumns(header: string[], cells: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../paths.js';
 import { verificationStatus, type ResultsLocation } from '../results.js';
-import { rowResult, type RowResult } from '../summary.js';
+import { formatColumns, interactionsCell, rowResult, type RowResult } from '../summary.js';
 import { CHANGE_EVENTS_IMPLEMENTATION, CHANGE_EVENTS_PROVIDER, PROJECTOR_CONSUMERS } from './change-events.js';
 
 const MESSAGES_DIR = join(REPO_ROOT, 'contracts', 'src', 'messages');
@@ -44,8 +44,5 @@ export function summarizeMessagePacts(options: ResultsLocation & { since?: Date 
 
 export function formatMessageSummary(rows: MessageSummaryRow[]): string {
   const header = ['consumer', 'provider', 'implementation', 'interactions', 'result'];
-  const cells = rows.map((r) => [r.consumer, r.provider, r.implementation, r.interactions === undefined ? '-' : String(r.interactions), r.result]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+  return formatColumns(header, rows.map((r) => [r.consumer, r.provider, r.implementation, interactionsCell(r.interactions), r.result]));
 }
