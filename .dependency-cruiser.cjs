@@ -1,10 +1,22 @@
 /**
- * Architectural boundaries, checked in `npm test`.
+ * Architectural boundaries, checked in `npm test` (module by module here; workspace by workspace — no cycles,
+ * every import declared — in stack/src/boundaries.test.ts, on the graph dependency-cruiser builds).
  * The strangler only works if extracted services stand alone and the edge stays a thin router.
  */
+const WORKSPACE = '(platform|testkit|unleash-admin|legacy|new-services/[^/]+|cdc|edge|cli|contracts|stack)';
+/** Test code: test files, test support (src/testing/, the conformance suites, the test kit), and benches. */
+const TEST_CODE = '([.]test[.]ts$|/src/testing/|/src/conformance/|^[^/]+/bench/|^testkit/)';
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    {
+      name: 'no-relative-imports-across-workspaces',
+      comment: 'A workspace reaches another only by its package name, through the exports that package declares.',
+      severity: 'error',
+      from: { path: `^${WORKSPACE}/` },
+      to: { path: `^${WORKSPACE}/`, pathNot: '^$1/', dependencyTypes: ['local'] },
+    },
     {
       name: 'new-services-never-import-legacy',
       comment: 'An extracted service owns its code and data; it must not reach back into the monolith.',
@@ -23,16 +35,16 @@ module.exports = {
       name: 'cdc-production-code-never-imports-legacy',
       comment: 'The projectors know the monolith only through its change events; its tests may build a legacy to capture from.',
       severity: 'error',
-      from: { path: '^cdc/', pathNot: '([.]test[.]ts$|/src/testing/)' },
+      from: { path: '^cdc/', pathNot: TEST_CODE },
       to: { path: '^legacy/' },
     },
     {
       name: 'cdc-uses-only-the-projection-api-of-services',
-      comment: "A projector writes through the service's exported projection (src/projection.ts), never its other internals.",
+      comment: "A projector writes through the service's exported projection (src/projection/), never its other internals.",
       severity: 'error',
       // Tests may also create a service's schema (its migrations) to project into.
-      from: { path: '^cdc/', pathNot: '([.]test[.]ts$|/src/testing/)' },
-      to: { path: '^new-services/[^/]+/', pathNot: '^new-services/[^/]+/src/projection[.]ts$' },
+      from: { path: '^cdc/', pathNot: TEST_CODE },
+      to: { path: '^new-services/[^/]+/', pathNot: '^new-services/[^/]+/src/projection([.]ts|/index[.]ts)$' },
     },
     {
       name: 'edge-imports-no-service-internals',
@@ -46,14 +58,21 @@ module.exports = {
       comment: 'platform/ is the shared kernel: everything may depend on it, it depends on no app package.',
       severity: 'error',
       from: { path: '^platform/' },
-      to: { path: '^(legacy|new-services|edge|cdc|contracts|stack)/' },
+      to: { path: `^${WORKSPACE}/`, pathNot: '^platform/' },
+    },
+    {
+      name: 'unleash-admin-imports-only-platform',
+      comment: 'The Unleash admin client is shared by the CLI and the launcher, so it can depend on neither.',
+      severity: 'error',
+      from: { path: '^unleash-admin/' },
+      to: { path: `^${WORKSPACE}/`, pathNot: '^(unleash-admin|platform)/' },
     },
     {
       name: 'production-code-imports-no-test-harness',
-      comment: 'Test support (fakes, test databases) is for tests only.',
+      comment: 'Test support (fakes, test databases, the test kit) is for tests only.',
       severity: 'error',
-      from: { path: '/src/', pathNot: '([.]test[.]ts$|/src/testing/)' },
-      to: { path: '/src/testing/' },
+      from: { path: '/src/', pathNot: TEST_CODE },
+      to: { path: '(/src/testing/|^testkit/)' },
     },
     {
       name: 'no-circular',

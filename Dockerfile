@@ -9,6 +9,8 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json ./
 # Every workspace manifest, so `npm ci` sees the same tree the lock file describes.
 COPY platform/package.json platform/
+COPY testkit/package.json testkit/
+COPY unleash-admin/package.json unleash-admin/
 COPY legacy/package.json legacy/
 COPY new-services/users/package.json new-services/users/
 COPY new-services/catalog/package.json new-services/catalog/
@@ -31,6 +33,8 @@ ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY platform/package.json platform/
+COPY testkit/package.json testkit/
+COPY unleash-admin/package.json unleash-admin/
 COPY legacy/package.json legacy/
 COPY new-services/users/package.json new-services/users/
 COPY new-services/catalog/package.json new-services/catalog/
@@ -44,6 +48,8 @@ COPY --from=build /app/platform/dist platform/dist
 COPY --from=build /app/new-services/users/dist new-services/users/dist
 COPY --from=build /app/new-services/catalog/dist new-services/catalog/dist
 COPY --from=build /app/${WORKSPACE}/dist ${WORKSPACE}/dist
+# The slice manifests: the edge routes by them, the projectors and cdc-register read their tables.
+COPY slices slices
 WORKDIR /app/${WORKSPACE}
 USER node
 # server.js handles SIGTERM itself (drain, close pools, exit 0); node runs as PID 1 with no shell in between.

@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // The config modules (and the launcher/test harness that builds child environments) are the only readers of process.env.
-    files: ['**/src/config.ts', 'stack/src/**/*.ts', '**/*.test.ts', '**/src/testing/**/*.ts'],
+    files: ['**/src/config.ts', 'stack/src/**/*.ts', '**/*.test.ts', '**/src/testing/**/*.ts', 'testkit/src/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

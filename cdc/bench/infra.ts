@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { mariaDbPaths, prepareMariaDb, startMariaDb, stopMariaDb, type MariaDbInstance } from '../../stack/src/components/mariadb.js';
-import { freePort } from '../../stack/src/ports.js';
-import { readLogTail, runTask, spawnManaged, stopPid, waitUntil } from '../../stack/src/processes.js';
-import { startCdcStack, type RunningCdcStack } from '../../stack/src/testing/cdc-stack.js';
+import { mariaDbPaths, prepareMariaDb, startMariaDb, stopMariaDb, type MariaDbInstance } from '@strangler/stack/components/mariadb';
+import { freePort } from '@strangler/testkit/ports';
+import { readLogTail, runTask, spawnManaged, stopPid, waitUntil } from '@strangler/stack/processes';
+import { startCdcStack, type RunningCdcStack } from '@strangler/stack/testing/cdc-stack';
 import { ConnectClient, deadLetterTopic, legacyConnectorConfig, waitUntilConnectorRunning } from '../src/connect/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

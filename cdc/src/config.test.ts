@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configError } from '@strangler/stack/testing';
+import { configError } from '@strangler/testkit/config-error';
 import { cdcConfig, loadCdcConfig } from './config.js';
 
 describe('cdc projector config', () => {

@@ -1,22 +1,28 @@
 import { z } from 'zod';
 import { ConfigError, dbConfigKeys, defineConfig, envSchemas, type ConfigSpec, type ConfigValues, type Env } from '@strangler/platform';
-import { deadLetterTopic, defaultConsumerGroup, PROJECTOR_NAMES, type ProjectorName } from './connect/pipeline-names.js';
+import { DEFAULT_SLICES_DIR, loadSlicesSetting, type LoadedSlice } from '@strangler/platform/slices';
+import { deadLetterTopic, defaultConsumerGroup } from './connect/pipeline-names.js';
 
-export { PROJECTOR_NAMES, type ProjectorName };
-
-/** Per projector: the service database it writes to and the port the stack gives its /health, /ready, /metrics. */
-const PROJECTOR_DEFAULTS: Record<ProjectorName, { database: string; port: number }> = {
-  users: { database: 'users_svc', port: 3101 },
-  catalog: { database: 'catalog_svc', port: 3102 },
-};
-
-const projectorKey = {
-  projector: {
-    env: 'PROJECTOR',
-    description: `Which projector this process runs: ${PROJECTOR_NAMES.join(' | ')}`,
-    schema: z.enum(PROJECTOR_NAMES),
+/** Where the slice manifests are: each names its projector, the service database it writes to and its port. */
+const slicesDirKey = {
+  slicesDir: {
+    env: 'SLICES_DIR',
+    default: DEFAULT_SLICES_DIR,
+    description: 'Folder of the slice manifests (<slice>.json); PROJECTOR is one of their projectors',
+    schema: envSchemas.nonEmpty,
   },
 } satisfies ConfigSpec;
+
+function projectorKey(slices: readonly LoadedSlice[]) {
+  const names = slices.map((slice) => slice.projector.name) as [string, ...string[]];
+  return {
+    projector: {
+      env: 'PROJECTOR',
+      description: `Which projector this process runs: ${names.join(' | ')}`,
+      schema: z.enum(names),
+    },
+  } satisfies ConfigSpec;
+}
 
 const brokerList = z
   .string()
@@ -26,10 +32,11 @@ const brokerList = z
 /** Empty means "derive it from PROJECTOR": the key still has a default and a description, like every other. */
 const optionalName = z.string().trim();
 
-function cdcSpec(projector: ProjectorName) {
-  const defaults = PROJECTOR_DEFAULTS[projector];
+/** The projector's keys, with the defaults its slice manifest gives: target database and port. */
+function cdcSpec(slices: readonly LoadedSlice[], slice: LoadedSlice) {
+  const defaults = { database: slice.service.database, port: slice.projector.port.default };
   return {
-    ...projectorKey,
+    ...projectorKey(slices),
     kafkaBrokers: {
       env: 'KAFKA_BROKERS',
       default: '127.0.0.1:9092',
@@ -100,7 +107,7 @@ function cdcSpec(projector: ProjectorName) {
     port: {
       env: 'PORT',
       default: String(defaults.port),
-      description: `Port of the /health, /ready, /metrics listener (default ${PROJECTOR_DEFAULTS.users.port} users, ${PROJECTOR_DEFAULTS.catalog.port} catalog)`,
+      description: `Port of the /health, /ready, /metrics listener (default: the slice manifest's projector port, ${slices.map((s) => `${s.projector.port.default} ${s.projector.name}`).join(', ')})`,
       schema: envSchemas.port,
     },
     logLevel: { env: 'LOG_LEVEL', default: 'info', description: 'pino log level', schema: envSchemas.logLevel },
@@ -110,7 +117,7 @@ function cdcSpec(projector: ProjectorName) {
       description: 'How long SIGTERM waits for the HTTP listener to drain',
       schema: envSchemas.positiveInt,
     },
-    // The target: the service's own database (default users_svc or catalog_svc, with the account of the same name).
+    // The target: the service's own database (default: its manifest's service.database, with the account of that name).
     ...dbConfigKeys({ database: defaults.database, user: defaults.database, port: 3307 }),
   } satisfies ConfigSpec;
 }
@@ -123,26 +130,38 @@ export interface CdcConfig extends RawCdcConfig {
   deadLetterTopic: string;
 }
 
-/** The keys (with the users projector's defaults) for docs and `--help`; `loadCdcConfig` picks the defaults by PROJECTOR. */
-export const cdcConfig = defineConfig(cdcSpec('users'));
+function projectorSlices(env: Env): LoadedSlice[] {
+  const { slicesDir } = defineConfig(slicesDirKey).load(env);
+  return loadSlicesSetting(slicesDir);
+}
+
+/** The keys (with the first slice's projector defaults) for docs and `--help`; `loadCdcConfig` picks the defaults by PROJECTOR. */
+export const cdcConfig = {
+  describe(env: Env = {}) {
+    const slices = projectorSlices(env);
+    return [...defineConfig(slicesDirKey).describe(), ...defineConfig(cdcSpec(slices, slices[0]!)).describe()];
+  },
+};
 
 /**
  * Loads and validates the projector process's settings, failing fast with every problem at once. Defaults that
- * depend on the projector (target database, port, names) are filled in from PROJECTOR.
+ * depend on the projector (target database, port, names) come from the slice manifest that names PROJECTOR.
  */
 export function loadCdcConfig(env: Env = process.env): CdcConfig {
-  let projector: ProjectorName = 'users';
+  const slices = projectorSlices(env);
+  // Keep going with the first slice's defaults when PROJECTOR is wrong, so one run reports the other problems too.
+  let slice = slices[0]!;
   const problems: string[] = [];
   try {
-    projector = defineConfig(projectorKey).load(env).projector;
+    const { projector } = defineConfig(projectorKey(slices)).load(env);
+    slice = slices.find((candidate) => candidate.projector.name === projector) ?? slice;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // Keep going with the users defaults so one run reports the other problems too.
     problems.push(...error.problems);
   }
   let raw: RawCdcConfig | undefined;
   try {
-    raw = defineConfig(cdcSpec(projector)).load(env);
+    raw = defineConfig(cdcSpec(slices, slice)).load(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) if (!problems.includes(problem)) problems.push(problem);
@@ -176,6 +195,7 @@ export const registerConfig = defineConfig({
     schema: z.string().regex(/^\$\{[a-z]+:[^}]+\}$/, 'a config-provider reference such as ${env:CDC_DB_PASSWORD}'),
   },
   kafkaBrokers: { env: 'KAFKA_BROKERS', default: '127.0.0.1:9092', description: 'Kafka bootstrap servers for the schema-history topic, as the worker reaches them', schema: brokerList },
+  slicesDir: { ...slicesDirKey.slicesDir, description: 'Folder of the slice manifests (<slice>.json): the connector captures the legacy tables they list' },
 });
 
 export function loadRegisterConfig(env: Env = process.env): ConfigValues<typeof registerConfig.spec> {

@@ -1,4 +1,4 @@
-export { cdcConfig, loadCdcConfig, PROJECTOR_NAMES, type CdcConfig, type ProjectorName } from './config.js';
+export { cdcConfig, loadCdcConfig, type CdcConfig } from './config.js';
 export { parseChangeRecord, type ChangeEvent, type ChangeOp, type ParsedRecord, type Row } from './debezium/envelope.js';
 export { PoisonRecordError, classifyError, type PoisonCode } from './errors.js';
 export { createCatalogProjector } from './projectors/catalog-projector.js';

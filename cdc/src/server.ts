@@ -1,6 +1,6 @@
 import { ConfigError, createDb, createHttpApp, createLogger, createMetrics, dbOptionsFromConfig, pingDb, serve } from '@strangler/platform';
 import { loadCdcConfig } from './config.js';
-import { projectors } from './projectors/registry.js';
+import { projectorFor } from './projectors/registry.js';
 import { createProjectorRuntime } from './runtime/runtime.js';
 
 /**
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: serviceName, level: config.logLevel });
   const metrics = createMetrics({ service: serviceName });
   const db = createDb(dbOptionsFromConfig(config));
-  const runtime = createProjectorRuntime({ ...config, projector: projectors[config.projector](), db, logger, registry: metrics.registry });
+  const runtime = createProjectorRuntime({ ...config, projector: projectorFor(config.projector), db, logger, registry: metrics.registry });
 
   const app = createHttpApp({
     logger,

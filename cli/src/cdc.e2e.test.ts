@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import request from 'supertest';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readTopic, registerTestConnector, type TestConnector } from '@strangler/stack/testing';
-import { createTestApp, type TestApp } from '../../legacy/src/testing/test-app.js';
+import { readTopic, registerTestConnector, type TestConnector } from '@strangler/cdc/testing/test-cdc';
+import { createTestApp, type TestApp } from '@strangler/legacy/testing/test-app';
 import { runStrangler } from './testing/run-strangler.js';
 import { runCli, type CliIo } from './program.js';
 
@@ -145,7 +145,7 @@ describe('strangler cdc status (real Kafka and Kafka Connect)', () => {
     expect(body.connector).toMatchObject({ name: connector.name, registered: true, state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] });
     expect(body.kafka.reachable).toBe(true);
 
-    const [users, catalog] = body.projectors;
+    const [catalog, users] = body.projectors;
     expect(users).toMatchObject({ name: 'users', group: `${groupPrefix}-users`, process: { status: 'up' }, offsetLag: 2, deadLetters: 2, applied: 1, missingTopics: [] });
     expect(users?.partitions).toEqual([{ topic: connector.topic('users'), partition: 0, committed: 1, end: 3, lag: 2 }]);
     // 4 observations, 2 ≤ 1 s, 2 in (1, 2]: p50 = 1 s (rank 2 fills the first bucket), p99 = 1 + 1.96 / 2 = 1.98 s.

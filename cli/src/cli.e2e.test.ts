@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestFlag, uniqueFlagName, type TestFlag } from '@strangler/stack/testing';
-import { UnleashAdminClient } from './unleash-admin.js';
+import { repoSliceManifest, testSliceManifest, writeSliceManifests } from '@strangler/testkit/slices';
+import { createTestFlag, uniqueFlagName, type TestFlag } from '@strangler/testkit/unleash';
+import { UnleashAdminClient } from '@strangler/unleash-admin';
 import { runStrangler, type StranglerRun } from './testing/run-strangler.js';
-import { sha256 } from '../../contracts/src/pact-file.js';
-import { verificationRecordSchema, type VerificationRecord } from '../../contracts/src/results.js';
+import { sha256 } from '@strangler/contracts/pact-file';
+import { verificationRecordSchema, type VerificationRecord } from '@strangler/contracts/results';
 import { REPO_ROOT } from './config.js';
 
 /**
@@ -70,16 +71,13 @@ beforeAll(async () => {
   mkdirSync(resultsDir);
   closed = await closedPortUrl();
   [users, catalog] = await Promise.all([createTestFlag('cli-users'), createTestFlag('cli-catalog')]);
-  const routesFile = join(dir, 'routes.json');
-  writeFileSync(
-    routesFile,
-    JSON.stringify({
-      legacy: closed,
-      slices: [
-        { name: 'users', flag: users.name, service: closed },
-        { name: 'catalog', flag: catalog.name, service: closed },
-      ],
-    }),
+  const slicesDir = writeSliceManifests(
+    join(dir, 'slices'),
+    [repoSliceManifest('users'), repoSliceManifest('catalog')].map((slice) => ({
+      ...slice,
+      urls: { legacy: closed, service: closed },
+      flags: { reads: slice.name === 'users' ? users.name : catalog.name },
+    })),
   );
   baseEnv = {
     PATH: process.env.PATH,
@@ -87,7 +85,7 @@ beforeAll(async () => {
     UNLEASH_URL: users.unleash.unleashUrl,
     UNLEASH_ADMIN_TOKEN: users.unleash.adminToken,
     CONTRACTS_RESULTS_DIR: resultsDir,
-    ROUTES_FILE: routesFile,
+    SLICES_DIR: slicesDir,
     STACK_DIR: join(dir, 'no-stack'),
     STRANGLER_HEALTH_TIMEOUT_MS: '500',
   };
@@ -146,11 +144,12 @@ describe('strangler (real CLI, real Unleash)', () => {
     const status = await strangler(['status', '--json']);
     expect(status.code).toBe(0);
     const body = JSON.parse(status.stdout) as { slices: Array<{ slice: string; state: string; rollout: number; legacy: { status: string }; contract: { result: string; currentPact: boolean } }> };
+    // The slice manifests in name order.
     expect(body.slices.map((s) => [s.slice, s.state, s.rollout])).toEqual([
-      ['users', 'disabled', 0],
       ['catalog', 'enabled', 20],
+      ['users', 'disabled', 0],
     ]);
-    expect(body.slices[0]).toMatchObject({ legacy: { status: 'down', detail: 'ECONNREFUSED' }, contract: { result: 'passed', currentPact: true } });
+    expect(body.slices.find((s) => s.slice === 'users')).toMatchObject({ legacy: { status: 'down', detail: 'ECONNREFUSED' }, contract: { result: 'passed', currentPact: true } });
 
     const resume = await strangler(['resume', 'users']);
     expect(resume.code).toBe(0);
@@ -175,17 +174,16 @@ describe('strangler (real CLI, real Unleash)', () => {
 
   it('init creates a declared flag that is missing, in the launcher\'s shape, and is idempotent', async () => {
     const flag = uniqueFlagName('cli-init');
-    const routesFile = join(dir, 'routes-init.json');
-    writeFileSync(routesFile, JSON.stringify({ legacy: closed, slices: [{ name: 'orders', flag, service: closed }] }));
+    const slicesDir = writeSliceManifests(join(dir, 'slices-init'), [testSliceManifest({ name: 'orders', flag, legacy: closed, service: closed })]);
     const admin = new UnleashAdminClient({ url: users.unleash.unleashUrl, token: users.unleash.adminToken });
     try {
-      const first = await strangler(['init', '--json'], { ROUTES_FILE: routesFile });
+      const first = await strangler(['init', '--json'], { SLICES_DIR: slicesDir });
       expect(first.code).toBe(0);
       const created = (JSON.parse(first.stdout) as { flags: Array<{ flag: string; created: boolean; changes: string[] }> }).flags.find((f) => f.flag === flag);
       expect(created).toMatchObject({ created: true });
       const raw = await fetch(`${users.unleash.unleashUrl}/api/admin/projects/default/features/${flag}/environments/development`, { headers: { authorization: users.unleash.adminToken } });
       expect(await raw.json()).toMatchObject({ enabled: true, strategies: [{ name: 'flexibleRollout', parameters: { rollout: '0', stickiness: 'userId', groupId: flag } }] });
-      const again = await strangler(['init'], { ROUTES_FILE: routesFile });
+      const again = await strangler(['init'], { SLICES_DIR: slicesDir });
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(new RegExp(`^${flag.replaceAll('.', '\\.')}\\s+unchanged\\s+0%$`, 'm'));
     } finally {
@@ -196,7 +194,8 @@ describe('strangler (real CLI, real Unleash)', () => {
   it('usage errors and a missing token exit 2', async () => {
     const unknown = await strangler(['rollout', 'orders', '5']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown slice "orders"; known slices: users');
+    expect(unknown.stderr).toContain('unknown slice "orders"; known slices: catalog (');
+    expect(unknown.stderr).toContain(`users (${users.name})`);
     const percent = await strangler(['rollout', 'users', '150']);
     expect(percent.code).toBe(2);
     const noToken = await strangler(['status'], { UNLEASH_ADMIN_TOKEN: '' });

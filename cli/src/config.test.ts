@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CliError } from './commands.js';
+import { CliError } from './cli-error.js';
 import { cliConfig, loadCliConfig, REPO_ROOT, resolveAdminToken } from './config.js';
 import { createDeps } from './program.js';
 
@@ -17,12 +17,11 @@ describe('cli config', () => {
       unleashAdminToken: '',
       stackDir: join(REPO_ROOT, '.stack'),
       contractsResultsDir: join(REPO_ROOT, 'contracts/results'),
-      routesFile: join(REPO_ROOT, 'edge/routes.json'),
+      slicesDir: join(REPO_ROOT, 'slices'),
       connectUrl: 'http://127.0.0.1:8083',
       kafkaBrokers: ['127.0.0.1:9092'],
       mariadbPort: 3307,
-      usersProjectorUrl: 'http://127.0.0.1:3101',
-      catalogProjectorUrl: 'http://127.0.0.1:3102',
+      projectorUrls: { users: 'http://127.0.0.1:3101', catalog: 'http://127.0.0.1:3102' },
       cdcTopicPrefix: 'legacy',
       cdcSourceDatabase: 'legacy',
       cdcGroupPrefix: 'strangler-projector',
@@ -49,20 +48,21 @@ describe('cli config', () => {
       'UNLEASH_ADMIN_TOKEN',
       'STACK_DIR',
       'CONTRACTS_RESULTS_DIR',
-      'ROUTES_FILE',
+      'SLICES_DIR',
       'STRANGLER_TIMEOUT_MS',
       'STRANGLER_HEALTH_TIMEOUT_MS',
       'CONNECT_URL',
       'KAFKA_BROKERS',
       'MARIADB_PORT',
-      'USERS_PROJECTOR_URL',
-      'CATALOG_PROJECTOR_URL',
       'CDC_TOPIC_PREFIX',
       'CDC_SOURCE_DATABASE',
       'CDC_GROUP_PREFIX',
       'STRANGLER_CDC_WAIT_MS',
     ]);
     expect(() => loadCliConfig({ STRANGLER_TIMEOUT_MS: '0' })).toThrow(/STRANGLER_TIMEOUT_MS="0" is invalid/);
+    // Each slice manifest's projector adds its own <PROJECTOR>_PROJECTOR_URL.
+    expect(loadCliConfig({ USERS_PROJECTOR_URL: 'http://h:1/' }).projectorUrls).toEqual({ users: 'http://h:1', catalog: 'http://127.0.0.1:3102' });
+    expect(() => loadCliConfig({ CATALOG_PROJECTOR_URL: 'nope' })).toThrow(/CATALOG_PROJECTOR_URL="nope" is invalid/);
   });
 
   it('takes the admin token from UNLEASH_ADMIN_TOKEN, else from <STACK_DIR>/secrets.json', () => {

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_GROUP_PREFIX } from '@strangler/cdc/connect';
 import { defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
-import { ADMIN_TOKEN_SECRET_KEY, normalizeUnleashUrl } from './unleash-admin.js';
+import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesSetting, sliceEnvPrefix, type LoadedSlice } from '@strangler/platform/slices';
+import { ADMIN_TOKEN_SECRET_KEY } from '@strangler/stack/secret-keys';
+import { normalizeUnleashUrl } from '@strangler/unleash-admin';
 
 /** The repository root (this file is <repo>/cli/src/config.ts): relative paths below are from there. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -47,10 +49,10 @@ export const cliConfig = defineConfig({
     description: 'Verification records of `npm run contracts` (relative to the repository root): the rollout gate',
     schema: envSchemas.nonEmpty.transform(fromRepoRoot),
   },
-  routesFile: {
-    env: 'ROUTES_FILE',
-    default: 'edge/routes.json',
-    description: "The edge's routes file: slices, their flags and backends (relative to the repository root)",
+  slicesDir: {
+    env: 'SLICES_DIR',
+    default: relative(REPO_ROOT, DEFAULT_SLICES_DIR),
+    description: 'Folder of the slice manifests (<slice>.json): slices, their flags, backends and pacts (relative to the repository root)',
     schema: envSchemas.nonEmpty.transform(fromRepoRoot),
   },
   requestTimeoutMs: {
@@ -83,18 +85,6 @@ export const cliConfig = defineConfig({
     description: "Port of the stack's MariaDB on 127.0.0.1, which `strangler cdc register` tells Debezium to capture",
     schema: envSchemas.port,
   },
-  usersProjectorUrl: {
-    env: 'USERS_PROJECTOR_URL',
-    default: 'http://127.0.0.1:3101',
-    description: "Base URL of the users projector's /ready and /metrics (the stack: 127.0.0.1:USERS_PROJECTOR_PORT)",
-    schema: baseUrl,
-  },
-  catalogProjectorUrl: {
-    env: 'CATALOG_PROJECTOR_URL',
-    default: 'http://127.0.0.1:3102',
-    description: "Base URL of the catalog projector's /ready and /metrics (the stack: 127.0.0.1:CATALOG_PROJECTOR_PORT)",
-    schema: baseUrl,
-  },
   cdcTopicPrefix: {
     env: 'CDC_TOPIC_PREFIX',
     default: 'legacy',
@@ -121,10 +111,31 @@ export const cliConfig = defineConfig({
   },
 });
 
-export type CliConfig = ConfigValues<typeof cliConfig.spec>;
+export type CliConfig = ConfigValues<typeof cliConfig.spec> & {
+  /** The slice manifests of SLICES_DIR. */
+  slices: LoadedSlice[];
+  /** Per projector (a manifest's `projector.name`): the base URL of its /ready and /metrics. */
+  projectorUrls: Record<string, string>;
+};
+
+/** `<PROJECTOR>_PROJECTOR_URL` per slice manifest, defaulting to the projector's port on this machine. */
+function projectorUrlKey(slice: LoadedSlice) {
+  const { name, port } = slice.projector;
+  return {
+    projectorUrl: {
+      env: `${sliceEnvPrefix(name)}_PROJECTOR_URL`,
+      default: `http://127.0.0.1:${port.default}`,
+      description: `Base URL of the ${name} projector's /ready and /metrics (the stack: 127.0.0.1:${port.setting})`,
+      schema: baseUrl,
+    },
+  };
+}
 
 export function loadCliConfig(env: Env = process.env): CliConfig {
-  return cliConfig.load(env);
+  const slices = loadSlicesSetting(fromRepoRoot(env[cliConfig.spec.slicesDir.env] || cliConfig.spec.slicesDir.default));
+  const { values, perSlice } = loadConfigWithSlices(cliConfig.spec, slices, projectorUrlKey, env);
+  const projectorUrls = Object.fromEntries(slices.map((slice) => [slice.projector.name, perSlice.get(slice.name)?.projectorUrl as string]));
+  return { ...values, slices, projectorUrls };
 }
 
 /** Where the admin token comes from: UNLEASH_ADMIN_TOKEN, else the stack's secrets file; undefined when neither has one. */

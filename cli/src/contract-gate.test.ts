@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verificationRecord, writeResult } from '../../contracts/src/results.js';
+import { verificationRecord, writeResult } from '@strangler/contracts/results';
+import { SLICES } from '@strangler/contracts/slices';
 import { contractsGate } from './contract-gate.js';
 import { REPO_ROOT } from './config.js';
 
@@ -21,7 +22,7 @@ function record(passed: boolean, pactContent: string | Buffer = readFileSync(pac
 describe('contract gate', () => {
   it('passes only a passing record of the current pact of the slice’s new provider', () => {
     dir = mkdtempSync(join(tmpdir(), 'strangler-gate-'));
-    const gate = contractsGate(dir);
+    const gate = contractsGate(dir, SLICES);
     expect(gate.check('users')).toMatchObject({ verified: false, result: 'none', provider: 'users-api', implementation: 'users-service' });
 
     record(true);
@@ -40,13 +41,13 @@ describe('contract gate', () => {
     writeResult(verificationRecord({ provider: 'users-api', implementation: 'legacy', consumer: 'storefront', pactFile, pactContent: readFileSync(pactFile), interactions: 10, passed: true }), {
       resultsDir: dir,
     });
-    expect(contractsGate(dir).check('users').verified).toBe(false);
+    expect(contractsGate(dir, SLICES).check('users').verified).toBe(false);
   });
 
   it('a slice without a contract, or a corrupt record, stays closed', () => {
     dir = mkdtempSync(join(tmpdir(), 'strangler-gate-'));
-    expect(contractsGate(dir).check('orders')).toMatchObject({ verified: false, result: 'none', detail: 'no contract covers slice "orders" (contracts/src/slices.ts)' });
+    expect(contractsGate(dir, SLICES).check('orders')).toMatchObject({ verified: false, result: 'none', detail: 'no contract covers slice "orders" (its slice manifest\'s pacts)' });
     writeFileSync(join(dir, 'users-api--users-service.json'), '{"provider":"users-api"}');
-    expect(contractsGate(dir).check('users')).toMatchObject({ verified: false, result: 'unreadable' });
+    expect(contractsGate(dir, SLICES).check('users')).toMatchObject({ verified: false, result: 'unreadable' });
   });
 });

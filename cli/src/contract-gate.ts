@@ -1,5 +1,5 @@
-import { verificationStatus } from '../../contracts/src/results.js';
-import { SLICES } from '../../contracts/src/slices.js';
+import { verificationStatus } from '@strangler/contracts/results';
+import type { ContractSlice } from '@strangler/contracts/slices';
 
 /**
  * What the contracts say about a slice's new provider: the rollout gate. A slice's extracted service may only take
@@ -25,14 +25,14 @@ export interface ContractGate {
   check(slice: string): ContractCheck;
 }
 
-/** The gate on the records in `resultsDir` (CONTRACTS_RESULTS_DIR) and the committed pacts. */
-export function contractsGate(resultsDir: string): ContractGate {
+/** The gate on the records in `resultsDir` (CONTRACTS_RESULTS_DIR), the committed pacts and the slices' declared pacts. */
+export function contractsGate(resultsDir: string, slices: readonly ContractSlice[]): ContractGate {
   return {
     check(slice) {
-      const covered = SLICES.find((s) => s.slice === slice);
+      const covered = slices.find((s) => s.slice === slice);
       const implementation = covered?.implementations.find((name) => name !== 'legacy');
       if (!covered || !implementation) {
-        return { slice, verified: false, result: 'none', detail: `no contract covers slice "${slice}" (contracts/src/slices.ts)` };
+        return { slice, verified: false, result: 'none', detail: `no contract covers slice "${slice}" (its slice manifest's pacts)` };
       }
       const target = { slice, provider: covered.provider, implementation };
       let status;

@@ -2,34 +2,22 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, type Env } from '@strangler/platform';
-import { ConnectClient, LEGACY_CONNECTOR_NAME } from '@strangler/cdc/connect';
-import {
-  CDC_MARIADB_USER,
-  cdcRegisterCommand,
-  cdcRegisterFailure,
-  cdcStatusCommand,
-  cdcStatusFailure,
-  CliError,
-  EXIT_FAILURE,
-  EXIT_OK,
-  EXIT_USAGE,
-  initCommand,
-  killCommand,
-  resumeCommand,
-  rolloutCommand,
-  statusCommand,
-  toCliError,
-  type BackendHealth,
-  type CdcDeps,
-  type CliDeps,
-  type MetricsScrape,
-} from './commands.js';
+import { capturedTables, ConnectClient, LEGACY_CONNECTOR_NAME } from '@strangler/cdc/connect';
+import { contractSlices } from '@strangler/contracts/slices';
+import { CDC_MARIADB_USER, cdcProjectors, type CdcDeps, type MetricsScrape } from './cdc/cdc-deps.js';
+import { formatCdcRegister, formatCdcStatus } from './cdc/cdc-format.js';
+import { cdcRegisterCommand, cdcRegisterFailure } from './cdc/cdc-register.js';
+import { cdcStatusCommand, cdcStatusFailure } from './cdc/cdc-status.js';
+import type { BackendHealth, CliDeps } from './cli-deps.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, toCliError } from './cli-error.js';
 import { cdcPasswordFile, loadCliConfig, resolveAdminToken, type CliConfig } from './config.js';
 import { contractsGate } from './contract-gate.js';
-import { formatCdcRegister, formatCdcStatus, formatInit, formatKill, formatResume, formatRollout, formatStatus } from './format.js';
 import { kafkaAdminOffsets } from './kafka-offsets.js';
-import { declaredFlags, loadSlices } from './slices.js';
-import { ADMIN_TOKEN_SECRET_KEY, UnleashAdminClient } from './unleash-admin.js';
+import { initCommand, killCommand, resumeCommand, rolloutCommand, statusCommand } from './rollout/rollout-commands.js';
+import { formatInit, formatKill, formatResume, formatRollout, formatStatus } from './rollout/rollout-format.js';
+import { declaredFlags, sliceSpecs } from './slices.js';
+import { ADMIN_TOKEN_HINT, ADMIN_TOKEN_SECRET_KEY } from '@strangler/stack/secret-keys';
+import { UnleashAdminClient } from '@strangler/unleash-admin';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -78,7 +66,8 @@ export function createCdcDeps(config: CliConfig): CdcDeps {
     topicPrefix: config.cdcTopicPrefix,
     sourceDatabase: config.cdcSourceDatabase,
     groupPrefix: config.cdcGroupPrefix,
-    projectorUrls: { users: config.usersProjectorUrl, catalog: config.catalogProjectorUrl },
+    projectors: cdcProjectors(config.slices),
+    projectorUrls: config.projectorUrls,
     connect: new ConnectClient(config.connectUrl, config.requestTimeoutMs),
     kafka: () => kafkaAdminOffsets({ brokers: config.kafkaBrokers, connectionTimeoutMs: config.healthTimeoutMs, requestTimeoutMs: config.requestTimeoutMs }),
     scrape: (url) => scrapeMetrics(url, config.healthTimeoutMs),
@@ -97,6 +86,7 @@ export function createCdcDeps(config: CliConfig): CdcDeps {
         // Connect's file config provider reads the password on the worker: it is never sent, nor shown by GET …/config.
         passwordReference: `\${file:${file}:password}`,
         kafkaBootstrap: config.kafkaBrokers.join(','),
+        tables: capturedTables(config.slices),
       };
     },
     registerWaitMs: config.cdcRegisterWaitMs,
@@ -109,8 +99,8 @@ export function createDeps(config: CliConfig, io: CliIo): CliDeps {
   let admin: UnleashAdminClient | undefined;
   let cdc: CdcDeps | undefined;
   return {
-    slices: loadSlices(config.routesFile),
-    flags: declaredFlags(config.routesFile),
+    slices: sliceSpecs(config.slices),
+    flags: declaredFlags(sliceSpecs(config.slices)),
     admin() {
       if (admin) return admin;
       const token = resolveAdminToken(config);
@@ -121,10 +111,10 @@ export function createDeps(config: CliConfig, io: CliIo): CliDeps {
           `no Unleash admin token: set UNLEASH_ADMIN_TOKEN, or start the stack once (\`npm start\`) so ${config.stackDir}/secrets.json holds ${ADMIN_TOKEN_SECRET_KEY}`,
         );
       }
-      admin = new UnleashAdminClient({ url: config.unleashUrl, token: token.token, timeoutMs: config.requestTimeoutMs });
+      admin = new UnleashAdminClient({ url: config.unleashUrl, token: token.token, timeoutMs: config.requestTimeoutMs, tokenHint: ADMIN_TOKEN_HINT });
       return admin;
     },
-    gate: contractsGate(config.contractsResultsDir),
+    gate: contractsGate(config.contractsResultsDir, contractSlices(config.slices)),
     probe: (url) => probeReady(url, config.healthTimeoutMs),
     warn: (message) => io.err.write(`${message}\n`),
     cdc: () => (cdc ??= createCdcDeps(config)),

@@ -34,10 +34,11 @@ describe('summarize', () => {
     const { rows, ok } = summarize({ resultsDir, since });
     expect(ok).toBe(false);
     expect(rows.map((r) => [r.slice, r.provider, r.implementation, r.result])).toEqual([
-      ['users', 'users-api', 'legacy', 'passed'],
-      ['users', 'users-api', 'users-service', 'FAILED'],
+      // The slice manifests in name order: catalog, then users.
       ['catalog', 'catalog-api', 'legacy', 'STALE PACT'],
       ['catalog', 'catalog-api', 'catalog-service', 'NOT RUN'],
+      ['users', 'users-api', 'legacy', 'passed'],
+      ['users', 'users-api', 'users-service', 'FAILED'],
     ]);
 
     writeResult(recordFor('users-api', 'users-service', true), { resultsDir });

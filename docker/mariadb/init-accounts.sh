@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # application account = database name; password from <ACCOUNT>_DB_PASSWORD (upper-cased).
-APP_DATABASES="legacy users_svc catalog_svc"
+APP_DATABASES="legacy catalog_svc users_svc"
 
 sql=""
 for db in $APP_DATABASES; do

@@ -11,10 +11,10 @@ import {
   processGroupMembers,
   spawnNginx,
   stopNginx,
-} from '../../stack/src/components/nginx.js';
-import { freePort } from '../../stack/src/ports.js';
-import { findExecutable } from '../../stack/src/prerequisites.js';
-import { readLogTail, spawnManaged, stopPid, waitUntil, type ManagedProcess } from '../../stack/src/processes.js';
+} from '@strangler/stack/components/nginx';
+import { freePort } from '@strangler/testkit/ports';
+import { findExecutable } from '@strangler/stack/prerequisites';
+import { readLogTail, spawnManaged, stopPid, waitUntil, type ManagedProcess } from '@strangler/stack/processes';
 import { snapshotFileFor } from '../src/flags/snapshot-storage.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -19,7 +19,8 @@ describe('edge config', () => {
       legacyUrl: undefined,
       upstreamOverrides: [],
     });
-    expect(config.routesFile).toMatch(/edge\/routes\.json$/);
+    expect(config.slicesDir).toMatch(/\/slices$/);
+    expect(config.slices.map((slice) => slice.name)).toEqual(['catalog', 'users']);
     expect(config.flagSnapshotDir).toMatch(/\.stack\/edge-flags$/);
   });
 
@@ -30,7 +31,7 @@ describe('edge config', () => {
     }
   });
 
-  it('collects target overrides in order: LEGACY_URL, USERS_URL, CATALOG_URL, then UPSTREAM_URLS', () => {
+  it('collects target overrides in order: LEGACY_URL, each slice\'s <SLICE>_URL (CATALOG_URL, USERS_URL), then UPSTREAM_URLS', () => {
     const config = loadEdgeConfig({
       ...secret,
       LEGACY_URL: 'http://10.0.0.1:3000',
@@ -40,8 +41,8 @@ describe('edge config', () => {
     });
     expect(targetOverrides(config)).toEqual([
       { key: 'legacy', url: 'http://10.0.0.1:3000' },
-      { key: 'users.service', url: 'http://10.0.0.2:3001' },
       { key: 'catalog.service', url: 'http://10.0.0.3:3002' },
+      { key: 'users.service', url: 'http://10.0.0.2:3001' },
       { key: 'orders', url: 'http://10.0.0.4:3003' },
       { key: 'users.legacy', url: 'http://10.0.0.5:3000' },
     ]);

@@ -2,9 +2,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
+import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesSetting, sliceEnvPrefix, type LoadedSlice } from '@strangler/platform/slices';
 
-/** Both src/ and dist/ sit one level below the package, so this resolves to edge/routes.json from either. */
-const DEFAULT_ROUTES_FILE = fileURLToPath(new URL('../routes.json', import.meta.url));
 /** The stack keeps its state under .stack/ at the repository root (git-ignored, wiped by `npm run stack:reset`). */
 const DEFAULT_SNAPSHOT_DIR = fileURLToPath(new URL('../../.stack/edge-flags', import.meta.url));
 
@@ -59,10 +58,10 @@ export const edgeConfig = defineConfig({
   },
   logLevel: { env: 'LOG_LEVEL', default: 'info', description: 'pino log level', schema: envSchemas.logLevel },
   accessLog: { env: 'ACCESS_LOG', default: 'true', description: 'Write one JSON access-log line per request (off for benchmarks)', schema: envSchemas.boolean },
-  routesFile: {
-    env: 'ROUTES_FILE',
-    default: DEFAULT_ROUTES_FILE,
-    description: 'Route table (JSON): the legacy target and each slice with its flag, targets and routes',
+  slicesDir: {
+    env: 'SLICES_DIR',
+    default: DEFAULT_SLICES_DIR,
+    description: 'Folder of the slice manifests (<slice>.json): each slice\'s flag, targets and read routes',
     schema: envSchemas.nonEmpty,
   },
   legacyUrl: {
@@ -71,8 +70,6 @@ export const edgeConfig = defineConfig({
     description: 'Overrides every legacy target of the route table (the default one and each slice\'s)',
     schema: optionalUrl,
   },
-  usersUrl: { env: 'USERS_URL', default: '', description: 'Overrides the service target of the "users" slice', schema: optionalUrl },
-  catalogUrl: { env: 'CATALOG_URL', default: '', description: 'Overrides the service target of the "catalog" slice', schema: optionalUrl },
   upstreamOverrides: {
     env: 'UPSTREAM_URLS',
     default: '',
@@ -228,10 +225,28 @@ export const edgeConfig = defineConfig({
   },
 });
 
-export type EdgeConfig = ConfigValues<typeof edgeConfig.spec>;
+export type EdgeConfig = ConfigValues<typeof edgeConfig.spec> & {
+  /** The slice manifests of SLICES_DIR. */
+  slices: LoadedSlice[];
+  /** `<SLICE>_URL` of each slice that sets it: overrides that slice's service target. */
+  serviceUrls: Array<{ slice: string; url: string }>;
+};
+
+/** `<SLICE>_URL` (USERS_URL for the users slice), one per slice manifest. */
+function serviceUrlKey(slice: LoadedSlice) {
+  return {
+    serviceUrl: { env: `${sliceEnvPrefix(slice.name)}_URL`, default: '', description: `Overrides the service target of the "${slice.name}" slice`, schema: optionalUrl },
+  };
+}
 
 export function loadEdgeConfig(env: Env = process.env): EdgeConfig {
-  const config = edgeConfig.load(env);
+  const slices = loadSlicesSetting(env[edgeConfig.spec.slicesDir.env] ?? edgeConfig.spec.slicesDir.default);
+  const { values, perSlice } = loadConfigWithSlices(edgeConfig.spec, slices, serviceUrlKey, env);
+  const serviceUrls = slices.flatMap((slice) => {
+    const url = perSlice.get(slice.name)?.serviceUrl as string | undefined;
+    return url ? [{ slice: slice.name, url }] : [];
+  });
+  const config: EdgeConfig = { ...values, slices, serviceUrls };
   // Node refuses a head timeout longer than the whole-request timeout; say so in the operator's terms.
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError([
@@ -245,8 +260,7 @@ export function loadEdgeConfig(env: Env = process.env): EdgeConfig {
 export function targetOverrides(config: EdgeConfig): Array<{ key: string; url: string }> {
   const overrides: Array<{ key: string; url: string }> = [];
   if (config.legacyUrl) overrides.push({ key: 'legacy', url: config.legacyUrl });
-  if (config.usersUrl) overrides.push({ key: 'users.service', url: config.usersUrl });
-  if (config.catalogUrl) overrides.push({ key: 'catalog.service', url: config.catalogUrl });
+  for (const { slice, url } of config.serviceUrls) overrides.push({ key: `${slice}.service`, url });
   overrides.push(...config.upstreamOverrides);
   return overrides;
 }

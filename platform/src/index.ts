@@ -8,3 +8,4 @@ export * from './server.js';
 export * from './validation.js';
 export * from './auth.js';
 export * from './cli.js';
+export * from './passwords.js';

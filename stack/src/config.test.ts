@@ -12,7 +12,7 @@ describe('stack config', () => {
       postgresPort: 5433,
       unleashPort: 4242,
       unleashLogLevel: 'warn',
-      routesFile: join(REPO_ROOT, 'edge', 'routes.json'),
+      slicesDir: join(REPO_ROOT, 'slices'),
       seedUsers: 1000,
       seedProducts: 200,
       seedOrders: 2000,
@@ -24,6 +24,20 @@ describe('stack config', () => {
     const config = loadStackConfig({ STACK_DIR: 'some/dir', MARIADB_PORT: '4407', LEGACY_PORT: '4000' });
     expect(config.stackDir).toBe(join(process.cwd(), 'some/dir'));
     expect(config).toMatchObject({ mariadbPort: 4407, legacyPort: 4000 });
+  });
+
+  it("gives each slice the ports its manifest names, overridable by the manifest's settings", () => {
+    const ports = (config: ReturnType<typeof loadStackConfig>) => config.slices.map((slice) => [slice.manifest.name, slice.servicePort, slice.projectorPort]);
+    expect(ports(loadStackConfig({}))).toEqual([
+      ['catalog', 3002, 3102],
+      ['users', 3001, 3101],
+    ]);
+    expect(ports(loadStackConfig({ USERS_PORT: '4001', CATALOG_PROJECTOR_PORT: '4102' }))).toEqual([
+      ['catalog', 3002, 4102],
+      ['users', 4001, 3101],
+    ]);
+    expect(() => loadStackConfig({ USERS_PORT: 'x' })).toThrow(/USERS_PORT="x" is invalid/);
+    expect(() => loadStackConfig({ SLICES_DIR: '/nonexistent' })).toThrow(/SLICES_DIR=\/nonexistent: cannot read the folder/);
   });
 
   it('fails fast, naming every bad variable', () => {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
+import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesSetting, type LoadedSlice } from '@strangler/platform/slices';
 
 /** The repository root (this file is <repo>/stack/src/config.ts); scripts and the default STACK_DIR hang off it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -16,8 +17,6 @@ export const stackConfig = defineConfig({
   },
   mariadbPort: { env: 'MARIADB_PORT', default: '3307', description: 'TCP port of the private MariaDB', schema: envSchemas.port },
   legacyPort: { env: 'LEGACY_PORT', default: '3000', description: 'HTTP port of the legacy monolith', schema: envSchemas.port },
-  usersPort: { env: 'USERS_PORT', default: '3001', description: 'HTTP port of the extracted users service', schema: envSchemas.port },
-  catalogPort: { env: 'CATALOG_PORT', default: '3002', description: 'HTTP port of the extracted catalog service', schema: envSchemas.port },
   postgresPort: { env: 'POSTGRES_PORT', default: '5433', description: 'TCP port of the private PostgreSQL 15 (Unleash\'s database)', schema: envSchemas.port },
   unleashPort: { env: 'UNLEASH_PORT', default: '4242', description: 'HTTP port of Unleash (feature flags: admin UI and APIs)', schema: envSchemas.port },
   unleashLogLevel: {
@@ -26,11 +25,11 @@ export const stackConfig = defineConfig({
     description: 'Log level of Unleash',
     schema: z.enum(['debug', 'info', 'warn', 'error', 'fatal']),
   },
-  routesFile: {
-    env: 'ROUTES_FILE',
-    default: resolve(REPO_ROOT, 'edge/routes.json'),
-    description: "The edge's routes file; the launcher keeps one Unleash flag per slice it lists (and always users.reads, catalog.reads)",
-    schema: envSchemas.nonEmpty.transform((file) => resolve(file)),
+  slicesDir: {
+    env: 'SLICES_DIR',
+    default: DEFAULT_SLICES_DIR,
+    description: 'Folder of the slice manifests (<slice>.json): each one adds its service, projector, database and flag to the stack',
+    schema: envSchemas.nonEmpty.transform((dir) => resolve(dir)),
   },
   nginxPort: { env: 'NGINX_PORT', default: '8080', description: 'HTTP port of the nginx front door (127.0.0.1 only)', schema: envSchemas.port },
   edgePort: { env: 'EDGE_PORT', default: '8000', description: 'HTTP port of the edge proxy, the primary upstream of the nginx front door', schema: envSchemas.port },
@@ -56,8 +55,6 @@ export const stackConfig = defineConfig({
     description: 'Where Maven puts the Kafka/Connect classpath and the Debezium plugin (default <STACK_DIR>/cdc-jars)',
     schema: z.string().transform((dir) => (dir === '' ? undefined : resolve(dir))),
   },
-  usersProjectorPort: { env: 'USERS_PROJECTOR_PORT', default: '3101', description: "The users projector's /health, /ready and /metrics", schema: envSchemas.port },
-  catalogProjectorPort: { env: 'CATALOG_PROJECTOR_PORT', default: '3102', description: "The catalog projector's /health, /ready and /metrics", schema: envSchemas.port },
   serviceLogLevel: { env: 'STACK_LOG_LEVEL', default: 'info', description: 'LOG_LEVEL passed to every service the stack runs', schema: envSchemas.logLevel },
   seedUsers: { env: 'STACK_SEED_USERS', default: '1000', description: 'Users seeded on the first start', schema: envSchemas.positiveInt },
   seedProducts: { env: 'STACK_SEED_PRODUCTS', default: '200', description: 'Products seeded on the first start', schema: envSchemas.positiveInt },
@@ -88,10 +85,45 @@ export const stackConfig = defineConfig({
   },
 });
 
-export type StackConfig = ConfigValues<typeof stackConfig.spec>;
+/** A slice as the stack runs it: its manifest and the ports it got (each manifest names the setting and default). */
+export interface StackSlice {
+  manifest: LoadedSlice;
+  servicePort: number;
+  projectorPort: number;
+}
+
+export type StackConfig = ConfigValues<typeof stackConfig.spec> & { slices: StackSlice[] };
+
+function slicePortKeys(slice: LoadedSlice) {
+  const key = (port: LoadedSlice['service']['port'], what: string) => ({
+    env: port.setting,
+    default: String(port.default),
+    description: `${what} of the ${slice.name} slice (${slice.file})`,
+    schema: envSchemas.port,
+  });
+  return { servicePort: key(slice.service.port, `HTTP port of ${slice.service.name}`), projectorPort: key(slice.projector.port, `/health, /ready and /metrics port of the ${slice.projector.name} projector`) };
+}
 
 export function loadStackConfig(env: Env = process.env): StackConfig {
-  return stackConfig.load(env);
+  const slicesDir = resolve(env[stackConfig.spec.slicesDir.env] || stackConfig.spec.slicesDir.default);
+  const manifests = loadSlicesSetting(slicesDir);
+  const { values, perSlice } = loadConfigWithSlices(stackConfig.spec, manifests, slicePortKeys, env);
+  const slices = manifests.map((manifest) => {
+    const ports = perSlice.get(manifest.name);
+    return { manifest, servicePort: ports?.servicePort as number, projectorPort: ports?.projectorPort as number };
+  });
+  return { ...values, slices };
+}
+
+/** Every setting, the slices' own ports included: what `config` lists. */
+export function describeStackConfig(env: Env = process.env): Array<{ env: string; default: string; description: string }> {
+  const rows = stackConfig.describe();
+  try {
+    const manifests = loadSlicesSetting(resolve(env[stackConfig.spec.slicesDir.env] || stackConfig.spec.slicesDir.default));
+    return [...rows, ...manifests.flatMap((slice) => Object.values(slicePortKeys(slice)).map((key) => ({ env: key.env, default: key.default, description: key.description })))];
+  } catch {
+    return rows;
+  }
 }
 
 /**
@@ -102,4 +134,11 @@ const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYP
 
 export function inheritedEnv(env: Env = process.env): Record<string, string> {
   return Object.fromEntries(INHERITED.flatMap((key) => (env[key] === undefined ? [] : [[key, env[key]]])));
+}
+
+/** The slice of that name, which the components were built from. */
+export function stackSlice(config: Pick<StackConfig, 'slices'>, name: string): StackSlice {
+  const slice = config.slices.find((candidate) => candidate.manifest.name === name);
+  if (!slice) throw new Error(`no slice "${name}" in the stack's slice manifests`);
+  return slice;
 }

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SHARED_SERVER_SETTINGS } from './components/mariadb.js';
-import { APP_DATABASES } from './components/mariadb-server.js';
+import { appDatabases } from './components/mariadb-server.js';
+import { loadStackConfig } from './config.js';
+import { sliceEnvPrefix } from '@strangler/platform/slices';
 
 /**
  * No Docker engine runs here, so docker-compose.yml and the Dockerfile cannot be exercised for real. These checks
@@ -21,6 +23,8 @@ interface ComposeService {
   ports?: string[];
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+const slices = loadStackConfig({}).slices.map((slice) => slice.manifest);
+const APP_DATABASES = appDatabases(loadStackConfig({}).slices);
 
 function workspaceDirs(): string[] {
   const { workspaces } = JSON.parse(read('package.json')) as { workspaces: string[] };
@@ -79,6 +83,32 @@ describe('docker-compose.yml', () => {
       expect(accounts.get(service.environment!.DB_USER!), name).toBe(service.environment!.DB_NAME);
     }
     expect(new Set(apps.map(([, service]) => service.environment!.DB_USER))).toEqual(new Set(accounts.keys()));
+  });
+
+  describe.each(slices.map((slice) => [slice.name, slice] as const))('runs the %s slice as its manifest declares', (_name, slice) => {
+    const service = compose.services[slice.name];
+    const migrate = compose.services[`${slice.name}-migrate`];
+    const projector = compose.services[`${slice.projector.name}-projector`];
+
+    it('its service: built from its workspace, on its own database and default port', () => {
+      expect(migrate?.build?.args?.WORKSPACE).toBe(slice.service.workspace);
+      expect(service?.environment).toMatchObject({ DB_NAME: slice.service.database, DB_USER: slice.service.database, PORT: String(slice.service.port.default) });
+      expect(service?.ports).toContain(`127.0.0.1:${slice.service.port.default}:${slice.service.port.default}`);
+    });
+
+    it('its projector: the one the manifest names, writing to the service database', () => {
+      expect(projector?.environment).toMatchObject({ PROJECTOR: slice.projector.name, DB_NAME: slice.service.database, PORT: String(slice.projector.port.default) });
+    });
+
+    it('the edge reaches it at its container', () => {
+      expect(compose.services.edge?.environment?.[`${sliceEnvPrefix(slice.name)}_URL`]).toBe(`http://${slice.name}:${slice.service.port.default}`);
+    });
+  });
+
+  it('runs no slice service or projector that no manifest declares', () => {
+    const declared = new Set(slices.flatMap((slice) => [slice.name, `${slice.name}-migrate`, `${slice.projector.name}-projector`]));
+    const sliceLike = Object.keys(compose.services).filter((name) => name.endsWith('-projector') || compose.services[name]?.build?.args?.WORKSPACE?.startsWith('new-services/'));
+    for (const name of sliceLike) expect(declared, name).toContain(name);
   });
 
   it('fills in every placeholder of the launcher\'s nginx template for the container', () => {

@@ -6,7 +6,8 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './config.js';
 import { TEST_CDC_JARS_DIR } from './testing/cdc-stack.js';
-import { freePort, isPortOpen } from './ports.js';
+import { freePort } from '@strangler/testkit/ports';
+import { isPortOpen } from './ports.js';
 import { isAlive } from './processes.js';
 
 /**

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, REPO_ROOT } from './config.js';
 import type { StackComponent } from './context.js';
 import { acquireLauncherLock, checkPorts, checkPrerequisites, declaredSecrets, LauncherBusyError, resetStack, startStack } from './launcher.js';
-import { freePort } from './ports.js';
+import { freePort } from '@strangler/testkit/ports';
 import { executablePrerequisite } from './prerequisites.js';
 import { isAlive, spawnManaged, type ManagedProcess } from './processes.js';
 

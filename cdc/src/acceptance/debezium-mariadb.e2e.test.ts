@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../legacy/src/testing/test-app.js';
-import { readTopic, registerTestConnector, type TestConnector, type TopicRecord } from '@strangler/stack/testing';
+import { createTestApp, type TestApp } from '@strangler/legacy/testing/test-app';
+import { readTopic, registerTestConnector, type TestConnector, type TopicRecord } from '../testing/test-cdc.js';
 
 // Debezium does not list MariaDB 10.11 among its tested versions: this proves the connector in
 // cdc/connectors/legacy.json captures it here, snapshot and streaming, with the value shapes the projectors rely on.

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readTopic, startPrivateConnect, type PrivateConnect } from '@strangler/stack/testing';
+import { readTopic } from '../testing/test-cdc.js';
+import { startPrivateConnect, type PrivateConnect } from '@strangler/stack/testing/cdc-stack';
 import { deadLetterTopic } from '../connect/pipeline-names.js';
-import { seedDatabase } from '../../../legacy/src/seed/seed-writer.js';
+import { seedDatabase } from '@strangler/legacy/seed';
 import { runMixedWrites } from '../testing/legacy-load.js';
 import { startPipeline, waitForConvergence, type Pipeline, type ProjectorProcess } from '../testing/pipeline-harness.js';
 

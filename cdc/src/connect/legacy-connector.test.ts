@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CAPTURED_TABLES, legacyConnectorConfig, readConnectorFile } from './legacy-connector.js';
+import { capturedTables, legacyConnectorConfig, readConnectorFile } from './legacy-connector.js';
 
 const settings = {
   mariadb: { host: 'db.internal', port: 3307, user: 'cdc' },
@@ -23,7 +23,8 @@ describe('legacyConnectorConfig (cdc/connectors/legacy.json + the stack settings
       'schema.history.internal.kafka.bootstrap.servers': 'k1:9092,k2:9092',
       'topic.prefix': 'legacy',
       'database.include.list': 'legacy',
-      'table.include.list': CAPTURED_TABLES.map((table) => `legacy.${table}`).join(','),
+      // The slice manifests' legacy tables: catalog's, then users'.
+      'table.include.list': 'legacy.products,legacy.inventory,legacy.users',
       'schema.history.internal.kafka.topic': 'legacy.schema-history',
     });
     for (const key of ['snapshot.mode', 'tombstones.on.delete', 'decimal.handling.mode', 'heartbeat.interval.ms']) expect(config[key], key).toBe(file[key]);
@@ -33,7 +34,7 @@ describe('legacyConnectorConfig (cdc/connectors/legacy.json + the stack settings
   it('captures another database under another prefix (tests, side-by-side pipelines)', () => {
     const config = legacyConnectorConfig({ ...settings, database: 't_legacy_1', topicPrefix: 'tabc', serverId: 77, overrides: { 'snapshot.mode': 'no_data' } });
     expect(config['database.include.list']).toBe('t_legacy_1');
-    expect(config['table.include.list']).toBe('t_legacy_1.users,t_legacy_1.products,t_legacy_1.inventory');
+    expect(config['table.include.list']).toBe('t_legacy_1.products,t_legacy_1.inventory,t_legacy_1.users');
     expect(config['topic.prefix']).toBe('tabc');
     expect(config['schema.history.internal.kafka.topic']).toBe('tabc.schema-history');
     expect(config['database.server.id']).toBe('77');
@@ -48,5 +49,11 @@ describe('legacyConnectorConfig (cdc/connectors/legacy.json + the stack settings
     const partial = join(dir, 'partial.json');
     writeFileSync(partial, JSON.stringify({ 'connector.class': 'x' }));
     expect(() => readConnectorFile(partial)).toThrow(/missing "database\.user", "topic\.prefix"/);
+  });
+
+  it('captures each legacy table the slices cover, once, and the tables a caller names instead', () => {
+    const slice = (...tables: string[]) => ({ tables: tables.map((legacy) => ({ legacy, service: legacy })) });
+    expect(capturedTables([slice('products', 'inventory'), slice('users'), slice('users', 'orders')])).toEqual(['products', 'inventory', 'users', 'orders']);
+    expect(legacyConnectorConfig({ ...settings, tables: ['orders'] })['table.include.list']).toBe('legacy.orders');
   });
 });

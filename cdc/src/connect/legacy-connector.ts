@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadSlices, type SliceManifest } from '@strangler/platform/slices';
 import type { ConnectorConfig } from './connect-client.js';
 
 /** The connector file in the repo (cdc/connectors/legacy.json): everything but where and as whom to connect. */
 export const LEGACY_CONNECTOR_FILE = fileURLToPath(new URL('../../connectors/legacy.json', import.meta.url));
 export const LEGACY_CONNECTOR_NAME = 'legacy';
 
-/** The tables of the monolith the projectors consume; the connector's table.include.list must name each. */
-export const CAPTURED_TABLES = ['users', 'products', 'inventory'] as const;
+/** The monolith's tables the slices cover (each manifest's `tables[].legacy`), once each: what Debezium captures. */
+export function capturedTables(slices: readonly Pick<SliceManifest, 'tables'>[]): string[] {
+  return [...new Set(slices.flatMap((slice) => slice.tables.map((table) => table.legacy)))];
+}
 
 export interface LegacyConnectorSettings {
   mariadb: { host: string; port: number; user?: string };
@@ -21,6 +24,8 @@ export interface LegacyConnectorSettings {
   database?: string;
   topicPrefix?: string;
   serverId?: number;
+  /** The tables to capture; default: those of the repository's slice manifests. */
+  tables?: readonly string[];
   /** Extra or replaced settings (tests: snapshot mode, heartbeat). */
   overrides?: ConnectorConfig;
 }
@@ -58,10 +63,7 @@ export function legacyConnectorConfig(settings: LegacyConnectorSettings, file = 
     'schema.history.internal.kafka.bootstrap.servers': settings.kafkaBootstrap,
     'topic.prefix': topicPrefix,
     'database.include.list': database,
-    'table.include.list': base['table.include.list']
-      .split(',')
-      .map((table) => `${database}.${table.trim().split('.').slice(1).join('.')}`)
-      .join(','),
+    'table.include.list': (settings.tables ?? capturedTables(loadSlices())).map((table) => `${database}.${table}`).join(','),
     'schema.history.internal.kafka.topic': `${topicPrefix}.schema-history`,
     ...(settings.serverId === undefined ? {} : { 'database.server.id': String(settings.serverId) }),
     ...settings.overrides,

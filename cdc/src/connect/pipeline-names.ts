@@ -1,22 +1,22 @@
+import type { SliceManifest } from '@strangler/platform/slices';
+
 /**
  * The pipeline's names that more than the projector process needs (the `strangler cdc` commands, tests, benches):
- * which monolith tables each projector consumes, and the default consumer group and dead-letter topic of each.
+ * which monolith tables a slice's projector consumes, and the default consumer group and dead-letter topic of each.
  */
-export const PROJECTED_TABLES = {
-  users: ['users'],
-  catalog: ['products', 'inventory'],
-} as const satisfies Record<string, readonly string[]>;
 
-export type ProjectorName = keyof typeof PROJECTED_TABLES;
-export const PROJECTOR_NAMES = Object.keys(PROJECTED_TABLES) as [ProjectorName, ...ProjectorName[]];
+/** The legacy tables a slice's projector consumes: its manifest's `tables[].legacy`, once each. */
+export function projectedTables(slice: Pick<SliceManifest, 'tables'>): string[] {
+  return [...new Set(slice.tables.map((table) => table.legacy))];
+}
 
 export const DEFAULT_GROUP_PREFIX = 'strangler-projector';
 
 /** Also the projector's default Kafka client id, and the key of its applied positions. */
-export function defaultConsumerGroup(projector: ProjectorName, groupPrefix = DEFAULT_GROUP_PREFIX): string {
+export function defaultConsumerGroup(projector: string, groupPrefix = DEFAULT_GROUP_PREFIX): string {
   return `${groupPrefix}-${projector}`;
 }
 
-export function deadLetterTopic(topicPrefix: string, projector: ProjectorName): string {
+export function deadLetterTopic(topicPrefix: string, projector: string): string {
   return `${topicPrefix}.dead-letter.${projector}`;
 }

@@ -1,6 +1,5 @@
 import type { Knex } from '@strangler/platform';
 import { legacyProductsProjection, LegacyIdConflictError, type LegacyProductsProjection } from '@strangler/catalog-service/projection';
-import { PROJECTED_TABLES } from '../connect/pipeline-names.js';
 import { columns, readRow } from '../debezium/columns.js';
 import type { ChangeEvent } from '../debezium/envelope.js';
 import { PoisonRecordError } from '../errors.js';
@@ -85,7 +84,8 @@ export function createCatalogProjector(
 
   return {
     name: 'catalog',
-    tables: PROJECTED_TABLES.catalog,
+    // The tables this mapping reads; the catalog slice manifest must list the same (registry.test.ts).
+    tables: ['products', 'inventory'],
     async apply(db, change) {
       try {
         return await apply(db, change);

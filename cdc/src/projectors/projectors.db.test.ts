@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The services export only their projection; their migrations are imported by path to build the target schema.
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
-import { migrateToLatest as migrateUsers } from '../../../new-services/users/src/db/migrations.js';
-import { migrateToLatest as migrateCatalog } from '../../../new-services/catalog/src/db/migrations.js';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
+import { migrateToLatest as migrateUsers } from '@strangler/users-service/migrations';
+import { migrateToLatest as migrateCatalog } from '@strangler/catalog-service/migrations';
 import { classifyError, type PoisonRecordError } from '../errors.js';
 import { poison } from '../testing/poison.js';
 import { migrateCdcSchema } from '../schema.js';

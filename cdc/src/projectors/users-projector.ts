@@ -1,7 +1,6 @@
 import type { Knex } from '@strangler/platform';
 import { legacyUsersProjection, ProjectionConflictError, USER_STATUSES, type LegacyUsersProjection } from '@strangler/users-service/projection';
 import { z } from 'zod';
-import { PROJECTED_TABLES } from '../connect/pipeline-names.js';
 import { columns, readRow } from '../debezium/columns.js';
 import type { ChangeEvent } from '../debezium/envelope.js';
 import { PoisonRecordError } from '../errors.js';
@@ -22,7 +21,8 @@ const userRow = {
 export function createUsersProjector(projection: (db: Knex) => LegacyUsersProjection = legacyUsersProjection): Projector {
   return {
     name: 'users',
-    tables: PROJECTED_TABLES.users,
+    // The tables this mapping reads; the users slice manifest must list the same (registry.test.ts).
+    tables: ['users'],
     async apply(db: Knex, change: ChangeEvent): Promise<ApplyOutcome> {
       if (change.table !== 'users') throw new PoisonRecordError('UNEXPECTED_TABLE', `the users projector does not consume table "${change.table}"`);
       if (change.op === 'd') {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createLogger } from '@strangler/platform';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
 // The service exports only its projection; its migrations are imported by path to build the target schema.
-import { migrateToLatest } from '../../../new-services/users/src/db/migrations.js';
+import { migrateToLatest } from '@strangler/users-service/migrations';
 import type { Projector } from '../projectors/projector.js';
 import { createUsersProjector } from '../projectors/users-projector.js';
 import { debeziumEnvelope, kafkaRecord, legacyUser, T0 } from '../testing/debezium-records.js';

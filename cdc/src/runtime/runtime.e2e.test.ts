@@ -6,9 +6,11 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '@strangler/platform';
-import { createTestDatabase, freePort, readTopic, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
+import { freePort } from '@strangler/testkit/ports';
+import { readTopic } from '../testing/test-cdc.js';
 // The service exports only its projection; its migrations are imported by path to build the target schema.
-import { migrateToLatest } from '../../../new-services/users/src/db/migrations.js';
+import { migrateToLatest } from '@strangler/users-service/migrations';
 import { createUsersProjector } from '../projectors/users-projector.js';
 import { debeziumEnvelope, legacyUser, T0 } from '../testing/debezium-records.js';
 import type { DeadLetterBody } from './dead-letters.js';

@@ -1,4 +1,4 @@
-import type { TestApp } from '../../../legacy/src/testing/test-app.js';
+import type { TestApp } from '@strangler/legacy/testing/test-app';
 
 /** What the mixed write load did, by kind, and how many requests failed for a reason other than a legit 4xx race. */
 export interface LoadSummary {

@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { Knex } from '@strangler/platform';
 import { deadLetterTopic, defaultConsumerGroup } from '../connect/pipeline-names.js';
-import { createTestDatabase, freePort, registerTestConnector, type TestConnector, type TestDatabase } from '@strangler/stack/testing';
-import { createTestApp, type TestApp } from '../../../legacy/src/testing/test-app.js';
-import { migrateToLatest as migrateCatalog } from '../../../new-services/catalog/src/db/migrations.js';
-import { migrateToLatest as migrateUsers } from '../../../new-services/users/src/db/migrations.js';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
+import { freePort } from '@strangler/testkit/ports';
+import { registerTestConnector, type TestConnector } from './test-cdc.js';
+import { createTestApp, type TestApp } from '@strangler/legacy/testing/test-app';
+import { migrateToLatest as migrateCatalog } from '@strangler/catalog-service/migrations';
+import { migrateToLatest as migrateUsers } from '@strangler/users-service/migrations';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PROJECTOR_SCRIPT = join(REPO_ROOT, 'cdc/src/server.ts');

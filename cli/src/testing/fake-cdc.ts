@@ -1,5 +1,5 @@
 import { ConnectUnavailableError, type ConnectorConfig, type ConnectorStatus, type LegacyConnectorSettings } from '@strangler/cdc/connect';
-import type { CdcConnect, CdcDeps, MetricsScrape } from '../commands.js';
+import type { CdcConnect, CdcDeps, MetricsScrape } from '../cdc/cdc-deps.js';
 import { KafkaUnreachableError, type CommittedOffset, type KafkaOffsets, type PartitionWatermarks } from '../kafka-offsets.js';
 
 /** In-memory Kafka Connect: connectors by name, each PUT recorded, and a switch to be unreachable. */
@@ -99,6 +99,10 @@ export function fakeCdcDeps(options: FakeCdcOptions = {}): CdcDeps & { connect: 
     topicPrefix: 'legacy',
     sourceDatabase: 'legacy',
     groupPrefix: 'strangler-projector',
+    projectors: [
+      { name: 'users', tables: ['users'] },
+      { name: 'catalog', tables: ['products', 'inventory'] },
+    ],
     projectorUrls: { ...FAKE_PROJECTOR_URLS },
     connect,
     fakeKafka: kafka,

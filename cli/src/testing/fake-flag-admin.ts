@@ -6,7 +6,7 @@ import {
   type EnsureFlagResult,
   type FlagAdmin,
   type FlagState,
-} from '../unleash-admin.js';
+} from '@strangler/unleash-admin';
 
 /** In-memory Unleash for unit tests: flags in the launcher's shape, plus a switch to be unreachable. */
 export class FakeFlagAdmin implements FlagAdmin {

@@ -1,25 +1,8 @@
-import { spawn } from 'node:child_process';
-import { REPO_ROOT } from '../config.js';
+import { runScript, type ScriptRun } from '@strangler/testkit/processes';
 
-export interface StranglerRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type StranglerRun = ScriptRun;
 
-/** The real `strangler` command as a child process (as `npm run strangler` runs it), with exactly the env given. */
+/** The real `strangler` command as a child process (as `npm run strangler` runs it), with the env given (and PATH). */
 export function runStrangler(args: string[], env: NodeJS.ProcessEnv): Promise<StranglerRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'cli/src/main.ts', ...args], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript('cli/src/main.ts', args, env);
 }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { createCatalogProjector } from '@strangler/cdc';
-import { MemoryDeletedKeys, RecordingProductsProjection } from '../../../cdc/src/testing/recording-projections.js';
+import { MemoryDeletedKeys, RecordingProductsProjection } from '@strangler/cdc/testing/recording-projections';
 import { comparablePact, readPactFile } from '../pact-file.js';
 import { CHANGE_EVENTS, CHANGE_STATES, PROJECTOR_CONSUMERS } from './change-events.js';
 import { createMessagePact, epochMillis, fieldsTheHandlerIgnores, handleChangeMessage, source, upsertOp } from './message-pact.js';

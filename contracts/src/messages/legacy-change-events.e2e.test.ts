@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTopic, registerTestConnector, type TestConnector } from '@strangler/stack/testing';
-import { createTestApp, type TestApp } from '../../../legacy/src/testing/test-app.js';
+import { readTopic, registerTestConnector, type TestConnector } from '@strangler/cdc/testing/test-cdc';
+import { createTestApp, type TestApp } from '@strangler/legacy/testing/test-app';
 import { sha256 } from '../pact-file.js';
 import { committedPactFile } from '../paths.js';
 import { isVerifiedForCurrentPact, latestResult } from '../results.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createUsersProjector, PoisonRecordError } from '@strangler/cdc';
-import { debeziumEnvelope, legacyUser } from '../../../cdc/src/testing/debezium-records.js';
-import { RecordingUsersProjection } from '../../../cdc/src/testing/recording-projections.js';
+import { debeziumEnvelope, legacyUser } from '@strangler/cdc/testing/debezium-records';
+import { RecordingUsersProjection } from '@strangler/cdc/testing/recording-projections';
 import { fieldsTheHandlerIgnores, handleChangeMessage, leafPaths, withoutField } from './message-pact.js';
 
 async function handleUsers(content: unknown) {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { createUsersProjector } from '@strangler/cdc';
 import { USER_STATUSES } from '@strangler/users-service/projection';
-import { RecordingUsersProjection } from '../../../cdc/src/testing/recording-projections.js';
+import { RecordingUsersProjection } from '@strangler/cdc/testing/recording-projections';
 import { comparablePact, readPactFile } from '../pact-file.js';
 import { CHANGE_EVENTS, CHANGE_STATES, PROJECTOR_CONSUMERS } from './change-events.js';
 import { createMessagePact, epochMillis, fieldsTheHandlerIgnores, handleChangeMessage, source, upsertOp } from './message-pact.js';

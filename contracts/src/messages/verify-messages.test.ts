@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { debeziumEnvelope, legacyUser } from '../../../cdc/src/testing/debezium-records.js';
+import { debeziumEnvelope, legacyUser } from '@strangler/cdc/testing/debezium-records';
 import { sha256 } from '../pact-file.js';
 import { committedPactFile } from '../paths.js';
 import { latestResult, resultFile, verificationStatus } from '../results.js';

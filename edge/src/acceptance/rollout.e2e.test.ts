@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, createTestFlag, freePort, type TestDatabase, type TestFlag } from '@strangler/stack/testing';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
+import { createTestFlag, type TestFlag } from '@strangler/testkit/unleash';
+import { freePort } from '@strangler/testkit/ports';
+import { repoSliceManifests, writeSliceManifests } from '@strangler/testkit/slices';
 import { createUnleashFlagEvaluator } from '../flags/unleash-flag-evaluator.js';
 import type { FlagProvider } from '../flags/flag-evaluator.js';
 import { issueToken, send, startTestEdge, TEST_JWT_SECRET, type TestEdge } from '../testing/test-edge.js';
@@ -31,7 +34,7 @@ describe('rolling out the users slice through the edge', () => {
   let edgeB: TestEdge;
   const providers: FlagProvider[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'edge-acceptance-'));
-  const routesFile = join(scratch, 'routes.json');
+  const slicesDir = join(scratch, 'slices');
   const tokens = new Map<number, string>();
 
   async function tokenFor(userId: number): Promise<string> {
@@ -69,7 +72,7 @@ describe('rolling out the users slice through the edge', () => {
       users: users.url,
       catalog: legacy.url,
       flags,
-      env: { ROUTES_FILE: routesFile, BREAKER_FAILURES: '3', BREAKER_HALF_OPEN_MS: '1000', SERVICE_TIMEOUT_MS: '2000' },
+      env: { SLICES_DIR: slicesDir, BREAKER_FAILURES: '3', BREAKER_HALF_OPEN_MS: '1000', SERVICE_TIMEOUT_MS: '2000' },
     });
   }
 
@@ -81,7 +84,7 @@ describe('rolling out the users slice through the edge', () => {
         PATH: process.env.PATH,
         UNLEASH_URL: unleash.unleashUrl,
         UNLEASH_ADMIN_TOKEN: unleash.adminToken,
-        ROUTES_FILE: routesFile,
+        SLICES_DIR: slicesDir,
         STACK_DIR: scratch,
         CONTRACTS_RESULTS_DIR: join(scratch, 'no-results'),
       },
@@ -148,10 +151,9 @@ describe('rolling out the users slice through the edge', () => {
       createTestFlag('users-reads'),
       createTestFlag('catalog-reads'),
     ]);
-    // The real route table, on this test's own flags.
-    const routes = JSON.parse(readFileSync(join(REPO, 'edge', 'routes.json'), 'utf8')) as { slices: Array<{ name: string; flag: string }> };
-    for (const slice of routes.slices) slice.flag = slice.name === 'users' ? usersFlag.name : catalogFlag.name;
-    writeFileSync(routesFile, JSON.stringify(routes));
+    // The real slice manifests, on this test's own flags.
+    const manifests = repoSliceManifests().map((slice) => ({ ...slice, flags: { reads: slice.name === 'users' ? usersFlag.name : catalogFlag.name } }));
+    writeSliceManifests(slicesDir, manifests);
 
     await Promise.all([
       runCli('legacy/src/db/migrate-cli.ts', [], dbEnv(legacyDb)).then(() =>

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoSliceManifest, writeSliceManifests } from '@strangler/testkit/slices';
 import { refusedUrl, startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js';
 import { send, TEST_JWT_SECRET } from '../testing/test-edge.js';
 
@@ -17,7 +18,7 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-/** `npm start -w edge`, minus npm: the real entry point with the real routes.json, as its own process. */
+/** `npm start -w edge`, minus npm: the real entry point with the real slice manifests, as its own process. */
 function startEdgeProcess(env: Record<string, string>): Running {
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'src/server.ts'], {
     cwd: edgeDir,
@@ -151,15 +152,14 @@ describe('the edge process', () => {
     }
   });
 
-  it('refuses to start on an invalid route table, saying what is wrong', async () => {
-    const routes = join(dir, 'routes.json');
-    writeFileSync(routes, JSON.stringify({ legacy: 'http://127.0.0.1:3000', slices: [{ name: 'users', flag: 'users.reads', service: 'ftp://x', routes: [] }] }));
-    const running = startEdgeProcess({ ...env, ROUTES_FILE: routes });
+  it('refuses to start on an invalid slice manifest, saying what is wrong', async () => {
+    const slices = writeSliceManifests(join(dir, 'slices'), [{ ...repoSliceManifest('users'), urls: { legacy: 'http://127.0.0.1:3000', service: 'ftp://x' }, routes: { reads: [], writes: [] } }]);
+    const running = startEdgeProcess({ ...env, SLICES_DIR: slices });
     expect(await running.exited).toBe(1);
     const output = running.stderr.join('');
-    expect(output).toContain(`Invalid route table ${routes}`);
-    expect(output).toContain('slices.0.service');
-    expect(output).toContain('a slice needs at least one route');
+    expect(output).toContain(`SLICES_DIR=${slices}: users.json`);
+    expect(output).toContain('urls.service');
+    expect(output).toContain('a slice needs at least one read route');
   });
 
   it('refuses to start on invalid configuration, listing every problem', async () => {

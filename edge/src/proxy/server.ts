@@ -26,12 +26,12 @@ function listen(server: http.Server, port: number, host: string): Promise<number
 async function main(): Promise<void> {
   const config = loadEdgeConfig();
   const baseLogger = createLogger({ name: 'edge', level: config.logLevel });
-  const table = loadRouteTable(config.routesFile, targetOverrides(config));
+  const table = loadRouteTable(config.slicesDir, targetOverrides(config), config.slices);
   const describe = (ports: { port: number; adminPort: number }) => ({
     host: config.host,
     ...ports,
     workers: config.workers,
-    routesFile: config.routesFile,
+    slicesDir: config.slicesDir,
     legacy: table.legacy,
     slices: table.slices.map((slice) => ({ name: slice.name, flag: slice.flag, service: slice.service, legacy: slice.legacy })),
   });

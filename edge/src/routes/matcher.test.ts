@@ -3,7 +3,7 @@ import { compileRoutes } from './matcher.js';
 import { buildRouteTable, loadRouteTable } from './route-table.js';
 import { edgeConfig } from '../config.js';
 
-const table = loadRouteTable(edgeConfig.spec.routesFile.default);
+const table = loadRouteTable(edgeConfig.spec.slicesDir.default);
 const matcher = compileRoutes(table);
 const sliceOf = (method: string, path: string) => matcher.match(method, path)?.name ?? 'legacy';
 

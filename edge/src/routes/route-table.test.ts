@@ -23,16 +23,17 @@ function problems(raw: unknown, overrides: Array<{ key: string; url: string }> =
   return [];
 }
 
-describe('the shipped routes.json', () => {
+describe('the route table of the shipped slice manifests', () => {
   it('is valid and has the users and catalog slices on their default ports', () => {
-    const table = loadRouteTable(edgeConfig.spec.routesFile.default);
+    const table = loadRouteTable(edgeConfig.spec.slicesDir.default);
     expect(table.legacy).toBe('http://127.0.0.1:3000');
-    expect(table.slices.map((s) => [s.name, s.flag, s.service, s.legacy])).toEqual([
+    const byName = (name: string) => table.slices.find((s) => s.name === name)!;
+    expect(['users', 'catalog'].map(byName).map((s) => [s.name, s.flag, s.service, s.legacy])).toEqual([
       ['users', 'users.reads', 'http://127.0.0.1:3001', 'http://127.0.0.1:3000'],
       ['catalog', 'catalog.reads', 'http://127.0.0.1:3002', 'http://127.0.0.1:3000'],
     ]);
-    expect(table.slices[0]!.routes.map((r) => r.path)).toEqual(['/api/users', '/api/users/:id']);
-    expect(table.slices[1]!.routes.map((r) => r.path)).toEqual(['/api/products', '/api/products/:id', '/api/products/:id/stock']);
+    expect(byName('users').routes.map((r) => r.path)).toEqual(['/api/users', '/api/users/:id']);
+    expect(byName('catalog').routes.map((r) => r.path)).toEqual(['/api/products', '/api/products/:id', '/api/products/:id/stock']);
     for (const s of table.slices) for (const r of s.routes) expect([...r.methods]).toEqual(['GET', 'HEAD']);
   });
 });
@@ -91,13 +92,12 @@ describe('buildRouteTable', () => {
 });
 
 describe('loadRouteTable', () => {
-  it('names the file in every failure', () => {
+  it('names the slices folder and the manifest in every failure', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edge-routes-'));
     try {
-      const broken = join(dir, 'broken.json');
-      writeFileSync(broken, '{"legacy": ');
-      expect(() => loadRouteTable(broken)).toThrow(`Invalid route table ${broken}:\n  - not valid JSON`);
-      expect(() => loadRouteTable(join(dir, 'missing.json'))).toThrow(/cannot read the file/);
+      writeFileSync(join(dir, 'broken.json'), '{"legacy": ');
+      expect(() => loadRouteTable(dir)).toThrow(`Invalid route table ${dir}:\n  - broken.json: not readable JSON`);
+      expect(() => loadRouteTable(join(dir, 'missing'))).toThrow(/cannot read the folder/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

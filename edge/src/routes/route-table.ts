@@ -1,41 +1,23 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues } from '@strangler/platform';
+import { flagNameSchema, loadSlices, SliceManifestError, sliceNameSchema, sliceRouteSchema, type LoadedSlice } from '@strangler/platform/slices';
 
 /** The methods whose requests a slice may split between legacy and its service; every other method stays on legacy. */
 export const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
-
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 const targetUrl = z
   .string()
   .regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'expected an http:// or https:// URL without query or fragment');
 
-/** `/api/users/:id`: literal segments and named `:params`, nothing else, so matching stays a plain segment compare. */
-const routePath = z
-  .string()
-  .regex(
-    /^(\/([A-Za-z0-9._~-]+|:[A-Za-z_][A-Za-z0-9_]*))+$|^\/$/,
-    'expected a path such as /api/users/:id (literal segments or :params, no trailing slash)',
-  )
-  .refine((path) => !path.split('/').some((segment) => segment === '.' || segment === '..'), 'dot segments are not allowed');
-
-const routeSchema = z.strictObject({
-  methods: z.array(z.enum(HTTP_METHODS)).min(1, 'name at least one method'),
-  path: routePath,
-});
-
+/** The edge's view of the slice manifests: what it routes, where to, by which flag (built by `routeTableOf`). */
 const sliceSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a lower-case name such as "users"')
-    .refine((name) => name !== 'legacy' && name !== 'edge' && name !== 'none', 'legacy, edge and none are reserved backend names'),
+  name: sliceNameSchema,
   /** Unleash flag that decides, per user, whether this slice's reads go to the new service. */
-  flag: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'expected a flag name such as "users.reads"'),
+  flag: flagNameSchema,
   /** Where this slice's traffic goes when not on the service; defaults to the table's legacy target. */
   legacy: targetUrl.optional(),
   service: targetUrl,
-  routes: z.array(routeSchema).min(1, 'a slice needs at least one route'),
+  routes: z.array(sliceRouteSchema).min(1, 'a slice needs at least one route'),
 });
 
 export const routeTableSchema = z
@@ -151,19 +133,36 @@ export function buildRouteTable(raw: unknown, overrides: TargetOverride[] = [], 
   return table;
 }
 
-/** Reads and validates the route table file; any problem stops the edge at start with a list of what is wrong. */
-export function loadRouteTable(file: string, overrides: TargetOverride[] = []): RouteTable {
-  let text: string;
+/** The table the edge routes by: each slice's read routes, flag and targets; `legacy` is where everything else goes. */
+export function routeTableOf(slices: readonly LoadedSlice[], legacy: string | undefined): unknown {
+  return {
+    legacy: legacy ?? commonLegacyTarget(slices),
+    slices: slices.map((slice) => ({ name: slice.name, flag: slice.flags.reads, legacy: slice.urls.legacy, service: slice.urls.service, routes: slice.routes.reads })),
+  };
+}
+
+/** Without LEGACY_URL, the monolith the manifests agree on; they must name one. */
+function commonLegacyTarget(slices: readonly LoadedSlice[]): string | undefined {
+  const targets = [...new Set(slices.map((slice) => slice.urls.legacy))];
+  return targets.length === 1 ? targets[0] : undefined;
+}
+
+/**
+ * The route table of the manifests in `slicesDir` (already loaded ones may be passed), overrides applied; any
+ * problem stops the edge at start with a list of what is wrong.
+ */
+export function loadRouteTable(slicesDir: string, overrides: TargetOverride[] = [], slices?: readonly LoadedSlice[]): RouteTable {
+  let manifests: readonly LoadedSlice[];
   try {
-    text = readFileSync(file, 'utf8');
+    manifests = slices ?? loadSlices(slicesDir);
   } catch (error) {
-    throw new RouteTableError(file, [`cannot read the file: ${(error as Error).message}`]);
+    if (error instanceof SliceManifestError) throw new RouteTableError(slicesDir, error.problems);
+    throw error;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new RouteTableError(file, [`not valid JSON: ${(error as Error).message}`]);
+  const legacyOverride = overrides.findLast((override) => override.key === 'legacy')?.url;
+  const raw = routeTableOf(manifests, legacyOverride);
+  if ((raw as { legacy?: string }).legacy === undefined) {
+    throw new RouteTableError(slicesDir, ['the slices name different legacy targets: set LEGACY_URL to the one the edge sends everything else to']);
   }
-  return buildRouteTable(raw, overrides, file);
+  return buildRouteTable(raw, overrides, slicesDir);
 }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { TestDatabase } from '@strangler/stack/testing';
+import type { TestDatabase } from '@strangler/testkit/database';
 
 const run = promisify(execFile);
 

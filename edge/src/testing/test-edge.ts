@@ -48,7 +48,7 @@ export interface TestEdgeOptions {
   flags?: FlagEvaluator & { status?: () => FlagStatus };
 }
 
-/** The real edge wired like server.ts (the real routes.json, targets overridden) on ephemeral ports. */
+/** The real edge wired like server.ts (the route table of the real slice manifests, targets overridden) on ephemeral ports. */
 export async function startTestEdge(options: TestEdgeOptions): Promise<TestEdge> {
   const config = loadEdgeConfig({
     JWT_SECRET: TEST_JWT_SECRET,
@@ -57,7 +57,7 @@ export async function startTestEdge(options: TestEdgeOptions): Promise<TestEdge>
     LOG_LEVEL: 'info',
     ...options.env,
   });
-  const table = loadRouteTable(config.routesFile, [
+  const table = loadRouteTable(config.slicesDir, [
     { key: 'legacy', url: options.legacy },
     { key: 'users', url: options.users },
     { key: 'catalog', url: options.catalog },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
 import { migrateToLatest, rollbackAll } from './migrations.js';
 
 describe('legacy migrations', () => {

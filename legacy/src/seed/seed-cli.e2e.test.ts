@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
 import { countExistingRows } from './seed-writer.js';
 
 const legacyDir = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Knex } from '@strangler/platform';
+import { hashPassword, type Knex } from '@strangler/platform';
 import { migrateToLatest } from '../db/migrations.js';
-import { hashPassword } from '../features/auth/password.js';
 import {
   countRows,
   createSeedPlan,

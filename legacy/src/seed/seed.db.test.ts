@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
-import type { Knex } from '@strangler/platform';
-import { verifyPassword } from '../features/auth/password.js';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
+import { verifyPassword, type Knex } from '@strangler/platform';
 import { migrateToLatest } from '../db/migrations.js';
 import { SEED_TABLES, type SeedTable } from './generator.js';
 import { countExistingRows, DEMO_PASSWORD, SeedRefusedError, seedDatabase, type SeedProgress } from './seed-writer.js';

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { createLogger, createMetrics, pingDb, type Knex } from '@strangler/platform';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
 import { migrateToLatest } from '../db/migrations.js';
 import { createApp } from '../app.js';
 import { createServices, type LegacyServices } from '../services.js';

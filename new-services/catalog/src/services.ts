@@ -1,7 +1,7 @@
 import type { Knex } from '@strangler/platform';
-import { createLegacyProductsProjection, createProductsService } from './features/products/create-products-service.js';
+import { createProductsService } from './features/products/create-products-service.js';
 import type { ProductsService } from './features/products/products-service.js';
-import type { LegacyProductsProjection } from './features/products/products-store-type.js';
+import { legacyProductsProjection, type LegacyProductsProjection } from './projection/index.js';
 
 export interface CatalogServices {
   products: ProductsService;
@@ -11,5 +11,5 @@ export interface CatalogServices {
 
 /** Hand wiring of the catalog on its own database. */
 export function createServices(db: Knex): CatalogServices {
-  return { products: createProductsService(db), legacyProjection: createLegacyProductsProjection(db) };
+  return { products: createProductsService(db), legacyProjection: legacyProductsProjection(db) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configError } from '@strangler/stack/testing';
+import { configError } from '@strangler/testkit/config-error';
 import { loadUsersConfig, loadUsersDbConfig, usersConfig } from './config.js';
 
 const SECRET = 'a-secret-of-at-least-thirty-two-characters';

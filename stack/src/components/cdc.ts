@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { ConnectClient, LEGACY_CONNECTOR_NAME, legacyConnectorConfig, waitUntilConnectorRunning, type ConnectorStatus } from '@strangler/cdc/connect';
 import type { StepOutcome } from '../component.js';
+import { stackSlice, type StackSlice } from '../config.js';
 import { secret, type StackComponent, type StackContext } from '../context.js';
 import { executablePrerequisite } from '../prerequisites.js';
 import { cdcJarPaths, ensureCdcJars, MAVEN_INSTALL_HINT } from './cdc-jars.js';
 import { connectPaths, connectUrl, isConnectReady, prepareConnect, spawnConnect, stopLeftoverConnect, writeConnectSecrets, type ConnectInstance } from './kafka-connect.js';
 import { isKafkaReady, kafkaBootstrap, kafkaPaths, prepareKafka, spawnKafka, stopLeftoverKafka, type KafkaInstance } from './kafka.js';
 import { mariadbEnv, mariadbPasswordKey } from './mariadb-server.js';
-import { nodeService } from './node-process.js';
+import { nodeService, nodeStep } from './node-process.js';
 
 export const CDC_POM = 'cdc/maven/pom.xml';
 export const CDC_MARIADB_USER = 'cdc';
@@ -104,48 +104,53 @@ export const kafkaConnect: StackComponent = {
   failureHint: 'the worker logs to <STACK_DIR>/kafka-connect/connect.log',
 };
 
-/**
- * Registers cdc/connectors/legacy.json with the stack's connection settings (PUT: idempotent, on every start). The
- * password goes to the worker's secrets folder and the config names it through Connect's file config provider.
- */
-export async function registerLegacyConnector(ctx: StackContext, progress: (message: string) => void = () => {}): Promise<{ created: boolean; status: ConnectorStatus }> {
-  const connect = connectInstance(ctx);
-  const secretsFile = writeConnectSecrets(connect, 'mariadb-cdc', { password: secret(ctx, mariadbPasswordKey(CDC_MARIADB_USER)) });
-  const config = legacyConnectorConfig({
-    mariadb: { host: '127.0.0.1', port: ctx.config.mariadbPort, user: CDC_MARIADB_USER },
-    passwordReference: `\${file:${secretsFile}:password}`,
-    kafkaBootstrap: kafkaBootstrap(kafkaInstance(ctx)),
-  });
-  const client = new ConnectClient(connectUrl(connect));
-  const { created } = await client.putConnectorConfig(LEGACY_CONNECTOR_NAME, config);
-  progress(created ? 'connector created' : 'connector config up to date');
-  const status = await waitUntilConnectorRunning(client, LEGACY_CONNECTOR_NAME, { timeoutMs: 60_000 });
-  return { created, status };
-}
-
-export const legacyConnector: StackComponent = {
+/** Registers the legacy connector (cdc/connectors/legacy.json) and waits until it runs, as compose's cdc-register does. */
+const registerStep = nodeStep({
   name: 'cdc-connector',
   // Its tables must exist (Debezium snapshots what is there) and its account must have been made.
-  dependsOn: [kafkaConnect.name, 'legacy-migrate'],
+  dependsOn: ['kafka-connect', 'legacy-migrate'],
+  script: 'cdc/src/connect/register-cli.ts',
   secrets: [mariadbPasswordKey(CDC_MARIADB_USER)],
-  async start({ stack, progress }): Promise<StepOutcome> {
-    const { created } = await registerLegacyConnector(stack, progress);
-    return { detail: created ? 'registered cdc/connectors/legacy.json' : 'cdc/connectors/legacy.json up to date, running' };
-  },
-  logFile: (ctx) => connectPaths(connectInstance(ctx)).logFile,
+  env: (ctx) => ({
+    CONNECT_URL: connectUrl(connectInstance(ctx)),
+    CDC_DB_HOST: '127.0.0.1',
+    CDC_DB_PORT: String(ctx.config.mariadbPort),
+    CDC_DB_USER: CDC_MARIADB_USER,
+    CDC_DB_PASSWORD_REFERENCE: `\${file:${connectSecretsFile(ctx)}:password}`,
+    KAFKA_BROKERS: kafkaBootstrap(kafkaInstance(ctx)),
+    SLICES_DIR: ctx.config.slicesDir,
+  }),
   failureHint: 'the connector runs inside Kafka Connect: see <STACK_DIR>/kafka-connect/connect.log, or `npm run strangler -- cdc status`',
+});
+
+/** Where the worker reads the cdc account's password (Connect's file config provider); the config only names it. */
+function connectSecretsFile(ctx: StackContext): string {
+  return writeConnectSecrets(connectInstance(ctx), 'mariadb-cdc', { password: secret(ctx, mariadbPasswordKey(CDC_MARIADB_USER)) });
+}
+
+/** PUT of the connector config on every start (idempotent), then a wait until it runs. */
+export const legacyConnector: StackComponent = {
+  ...registerStep,
+  async start(args): Promise<StepOutcome> {
+    await registerStep.start?.(args);
+    return { detail: 'cdc/connectors/legacy.json registered, running' };
+  },
 };
 
-function projector(name: 'users' | 'catalog', database: string, port: (ctx: StackContext) => number, portEnv: string): StackComponent {
+/** Keeps a slice's service database in step with the legacy tables its manifest lists. */
+export function sliceProjector({ manifest }: StackSlice): StackComponent {
+  const name = manifest.projector.name;
+  const port = (ctx: StackContext) => stackSlice(ctx.config, manifest.name).projectorPort;
   return nodeService({
     name: `${name}-projector`,
-    dependsOn: [legacyConnector.name, `${name}-migrate`],
+    dependsOn: [legacyConnector.name, `${manifest.name}-migrate`],
     script: 'cdc/src/main.ts',
     port,
-    portEnv,
+    portEnv: manifest.projector.port.setting,
     env: (ctx) => ({
-      ...mariadbEnv(ctx, database, database),
+      ...mariadbEnv(ctx, manifest.service.database, manifest.service.database),
       PROJECTOR: name,
+      SLICES_DIR: ctx.config.slicesDir,
       KAFKA_BROKERS: kafkaBootstrap(kafkaInstance(ctx)),
       HOST: '127.0.0.1',
       PORT: String(port(ctx)),
@@ -153,8 +158,3 @@ function projector(name: 'users' | 'catalog', database: string, port: (ctx: Stac
     }),
   });
 }
-
-/** Keeps users_svc in step with legacy's users table. */
-export const usersProjector = projector('users', 'users_svc', (ctx) => ctx.config.usersProjectorPort, 'USERS_PROJECTOR_PORT');
-/** Keeps catalog_svc in step with legacy's products and inventory tables. */
-export const catalogProjector = projector('catalog', 'catalog_svc', (ctx) => ctx.config.catalogProjectorPort, 'CATALOG_PROJECTOR_PORT');

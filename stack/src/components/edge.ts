@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { CLIENT_TOKEN_SECRET_KEY } from '@strangler/cli/unleash-admin';
-import { secret } from '../context.js';
+import { CLIENT_TOKEN_SECRET_KEY } from '../secret-keys.js';
+import type { StackSlice } from '../config.js';
+import { secret, type StackComponent } from '../context.js';
 import { nodeService } from './node-process.js';
 import { unleashUrl } from './unleash.js';
 
@@ -8,9 +9,10 @@ import { unleashUrl } from './unleash.js';
  * The edge proxy: each slice's reads go to legacy or the slice's service by its Unleash flag. It starts after
  * Unleash (flags) and every backend, and keeps its last known flags under STACK_DIR for when Unleash is down.
  */
-export const edgeProxy = nodeService({
+export function edgeProxy(slices: readonly StackSlice[]): StackComponent {
+  return nodeService({
   name: 'edge',
-  dependsOn: ['unleash', 'legacy', 'users', 'catalog'],
+  dependsOn: ['unleash', 'legacy', ...slices.map((slice) => slice.manifest.name)],
   script: 'edge/src/server.ts',
   port: (ctx) => ctx.config.edgePort,
   portEnv: 'EDGE_PORT',
@@ -19,10 +21,10 @@ export const edgeProxy = nodeService({
     EDGE_HOST: '127.0.0.1',
     EDGE_PORT: String(ctx.config.edgePort),
     EDGE_ADMIN_PORT: String(ctx.config.edgeAdminPort),
-    ROUTES_FILE: ctx.config.routesFile,
+    SLICES_DIR: ctx.config.slicesDir,
     LEGACY_URL: `http://127.0.0.1:${ctx.config.legacyPort}`,
-    USERS_URL: `http://127.0.0.1:${ctx.config.usersPort}`,
-    CATALOG_URL: `http://127.0.0.1:${ctx.config.catalogPort}`,
+    // Each slice's service where the stack runs it, whatever its manifest's default URL says.
+    UPSTREAM_URLS: ctx.config.slices.map((slice) => `${slice.manifest.name}=http://127.0.0.1:${slice.servicePort}`).join(','),
     UNLEASH_URL: `${unleashUrl(ctx)}/api`,
     UNLEASH_CLIENT_TOKEN: secret(ctx, CLIENT_TOKEN_SECRET_KEY),
     UNLEASH_REFRESH_MS: String(ctx.config.edgeFlagRefreshMs),
@@ -35,4 +37,5 @@ export const edgeProxy = nodeService({
   extraPorts: (ctx) => [{ port: ctx.config.edgeAdminPort, env: 'EDGE_ADMIN_PORT' }],
   // The proxy's own port answers traffic, not health: /ready lives on the admin listener.
   healthUrl: (ctx) => `http://127.0.0.1:${ctx.config.edgeAdminPort}/ready`,
-});
+  });
+}

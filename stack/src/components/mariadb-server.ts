@@ -1,5 +1,6 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StackSlice } from '../config.js';
 import { secret, type StackComponent, type StackContext } from '../context.js';
 import { executablePrerequisite } from '../prerequisites.js';
 import {
@@ -19,22 +20,24 @@ import {
 } from './mariadb.js';
 
 /**
- * The databases and least-privilege accounts on the stack's MariaDB, made to match this list on every start.
- * A service that gets its own database (users_svc, catalog_svc, …) adds its database and account here.
+ * The databases and least-privilege accounts on the stack's MariaDB, made to match this list on every start:
+ * the monolith's, and one per slice manifest's service (`service.database`, owned by an account of that name).
  * Passwords are generated on first start into <STACK_DIR>/secrets.json under `mariadbPasswordKey(user)`.
  */
+export const LEGACY_DATABASE = 'legacy';
+
 /** One database per application: the monolith's, and one per extracted service (each owns its schema). */
-export const APP_DATABASES = [
-  { user: 'legacy', database: 'legacy' },
-  { user: 'users_svc', database: 'users_svc' },
-  { user: 'catalog_svc', database: 'catalog_svc' },
-] as const;
+export function appDatabases(slices: readonly StackSlice[]): Array<{ user: string; database: string }> {
+  return [
+    { user: LEGACY_DATABASE, database: LEGACY_DATABASE },
+    ...slices.map(({ manifest }) => ({ user: manifest.service.database, database: manifest.service.database })),
+  ];
+}
 
-export const MARIADB_DATABASES: readonly string[] = APP_DATABASES.map((app) => app.database);
-
-export const MARIADB_ACCOUNTS: readonly MariaDbAccount[] = [
+export function mariadbAccounts(slices: readonly StackSlice[]): MariaDbAccount[] {
+  return [
   // What an application and its migrations need, on its own database only.
-  ...APP_DATABASES.map(({ user, database }) => ({
+  ...appDatabases(slices).map(({ user, database }) => ({
     user,
     grants: [
       {
@@ -48,7 +51,8 @@ export const MARIADB_ACCOUNTS: readonly MariaDbAccount[] = [
     user: 'cdc',
     grants: [{ privileges: ['SELECT', 'RELOAD', 'SHOW DATABASES', 'REPLICATION SLAVE', 'REPLICATION CLIENT'], on: '*.*' }],
   },
-];
+  ];
+}
 
 export function mariadbPasswordKey(user: string): string {
   return `mariadb.${user}.password`;
@@ -76,13 +80,16 @@ function instance(ctx: StackContext): MariaDbInstance {
 }
 
 /** The private MariaDB every database-backed component uses (binlog on, for CDC). */
-export const mariadbServer: StackComponent = {
+export function mariadbServer(slices: readonly StackSlice[]): StackComponent {
+  const accounts = mariadbAccounts(slices);
+  const databases = appDatabases(slices).map((app) => app.database);
+  return {
   name: 'mariadb',
   prerequisites: [
     executablePrerequisite('mariadbd (MariaDB server)', MARIADB_SERVER_BINARIES, MARIADB_INSTALL_HINT),
     executablePrerequisite('mariadb-install-db', MARIADB_INSTALL_DB_BINARIES, MARIADB_INSTALL_HINT),
   ],
-  secrets: MARIADB_ACCOUNTS.map((account) => mariadbPasswordKey(account.user)),
+  secrets: accounts.map((account) => mariadbPasswordKey(account.user)),
   ports: (ctx) => [{ port: ctx.config.mariadbPort, env: 'MARIADB_PORT' }],
   stopLeftovers: (ctx) => stopLeftoverMariaDb(instance(ctx)),
   async prepare({ stack, progress }) {
@@ -93,11 +100,12 @@ export const mariadbServer: StackComponent = {
   start: ({ stack }) => spawnMariaDb(instance(stack)),
   health: { check: (ctx) => isMariaDbReady(instance(ctx)), intervalMs: 100 },
   async afterHealthy({ stack }) {
-    const passwords = Object.fromEntries(MARIADB_ACCOUNTS.map((a) => [a.user, secret(stack, mariadbPasswordKey(a.user))]));
+    const passwords = Object.fromEntries(accounts.map((a) => [a.user, secret(stack, mariadbPasswordKey(a.user))]));
     await restrictRootToSocket(instance(stack));
-    await ensureDatabasesAndAccounts(instance(stack), { databases: MARIADB_DATABASES, accounts: MARIADB_ACCOUNTS, passwords });
+    await ensureDatabasesAndAccounts(instance(stack), { databases, accounts, passwords });
   },
   stop: (process) => stopMariaDb(process),
   endpoint: (ctx) => `127.0.0.1:${ctx.config.mariadbPort}`,
   logFile: (ctx) => mariaDbPaths(instance(ctx)).logFile,
-};
+  };
+}

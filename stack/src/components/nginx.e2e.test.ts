@@ -8,7 +8,8 @@ import type { RunContext } from '../component.js';
 import { inheritedEnv, loadStackConfig, REPO_ROOT } from '../config.js';
 import { stackPaths, type StackComponent, type StackContext } from '../context.js';
 import { Orchestrator } from '../orchestrator.js';
-import { freePort, isPortOpen } from '../ports.js';
+import { freePort } from '@strangler/testkit/ports';
+import { isPortOpen } from '../ports.js';
 import { isAlive, waitUntil, type ManagedProcess } from '../processes.js';
 import { isNginxHealthy, nginxFrontDoor, nginxPaths, prepareNginx, processGroupMembers } from './nginx.js';
 

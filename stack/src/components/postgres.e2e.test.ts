@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMissingPrerequisites } from '../prerequisites.js';
-import { freePort, isPortOpen } from '../ports.js';
+import { freePort } from '@strangler/testkit/ports';
+import { isPortOpen } from '../ports.js';
 import { isAlive, type ManagedProcess } from '../processes.js';
 import {
   ensureRoleAndDatabase,

@@ -1,13 +1,16 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN_SECRET_KEY, CLIENT_TOKEN_SECRET_KEY, UnleashAdminClient } from '@strangler/cli/unleash-admin';
+import { UnleashAdminClient } from '@strangler/unleash-admin';
+import { ADMIN_TOKEN_SECRET_KEY, CLIENT_TOKEN_SECRET_KEY } from '../secret-keys.js';
 import { secret } from '../context.js';
-import { freePort, isPortOpen } from '../ports.js';
+import { freePort } from '@strangler/testkit/ports';
+import { isPortOpen } from '../ports.js';
 import { isAlive, commandLineOf } from '../processes.js';
-import { createTestFlag, type TestFlag } from '../testing/index.js';
+import { repoSliceManifests, testSliceManifest, writeSliceManifests } from '@strangler/testkit/slices';
+import { createTestFlag, type TestFlag } from '@strangler/testkit/unleash';
 import { startUnleashStack, type RunningUnleash } from '../testing/unleash-stack.js';
 import { POSTGRES_OS_USER, postgresOsUser } from './postgres.js';
 import { UNLEASH_DB_PASSWORD_KEY } from './postgres-server.js';
@@ -43,16 +46,15 @@ function progressOf(unleash: RunningUnleash, name: string): string[] {
 describe('postgres + unleash components (own instance: first start, restart)', () => {
   let home: string;
   let ports: { postgresPort: number; unleashPort: number };
-  let routesFile: string;
+  let slicesDir: string;
   const running: RunningUnleash[] = [];
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'strangler-unleash-e2e-'));
     chmodSync(home, 0o711);
     ports = { postgresPort: await freePort(), unleashPort: await freePort() };
-    // A slice the edge may list later: its flag is ensured too, next to users.reads and catalog.reads.
-    routesFile = join(home, 'routes.json');
-    writeFileSync(routesFile, JSON.stringify({ legacy: 'http://127.0.0.1:3000', slices: [{ name: 'orders', flag: 'orders.reads', service: 'http://127.0.0.1:3003' }] }));
+    // A slice added later: its flag is ensured too, next to users.reads and catalog.reads.
+    slicesDir = writeSliceManifests(join(home, 'slices'), [...repoSliceManifests(), testSliceManifest({ name: 'orders', service: 'http://127.0.0.1:3003' })]);
   });
 
   afterAll(async () => {
@@ -61,7 +63,7 @@ describe('postgres + unleash components (own instance: first start, restart)', (
   }, 120_000);
 
   async function start(): Promise<RunningUnleash> {
-    const unleash = await startUnleashStack({ home: join(home, 's'), ...ports, routesFile });
+    const unleash = await startUnleashStack({ home: join(home, 's'), ...ports, slicesDir });
     running.push(unleash);
     return unleash;
   }

@@ -1,15 +1,13 @@
 import { isAbsolute, relative } from 'node:path';
-import { declaredFlags } from '@strangler/cli/slices';
+import { ADMIN_TOKEN_HINT, ADMIN_TOKEN_SECRET_KEY, CLIENT_TOKEN_SECRET_KEY } from '../secret-keys.js';
 import {
-  ADMIN_TOKEN_SECRET_KEY,
-  CLIENT_TOKEN_SECRET_KEY,
   generateAdminToken,
   generateClientToken,
   maskToken,
   UnleashAdminClient,
   UnleashAuthError,
   type EnsureFlagResult,
-} from '@strangler/cli/unleash-admin';
+} from '@strangler/unleash-admin';
 import { secret, type StackComponent, type StackContext } from '../context.js';
 import { nodeService } from './node-process.js';
 import { postgresAdminClient } from './postgres.js';
@@ -23,7 +21,7 @@ export function unleashUrl(ctx: StackContext): string {
 }
 
 export function unleashAdmin(ctx: StackContext): UnleashAdminClient {
-  return new UnleashAdminClient({ url: unleashUrl(ctx), token: secret(ctx, ADMIN_TOKEN_SECRET_KEY) });
+  return new UnleashAdminClient({ url: unleashUrl(ctx), token: secret(ctx, ADMIN_TOKEN_SECRET_KEY), tokenHint: ADMIN_TOKEN_HINT });
 }
 
 /** True once Unleash's migrations have run in its database (so a first start can say it is creating the schema). */
@@ -44,18 +42,19 @@ function describeEnsured(flag: string, result: EnsureFlagResult): string {
 }
 
 /**
- * Makes every declared flag exist in shape (../../../cli/src/unleash-admin.ts, shared with the `strangler` CLI):
+ * Makes every slice manifest's read flag exist in shape (@strangler/unleash-admin, shared with the `strangler` CLI):
  * one flexibleRollout strategy in `development`, new flags at 0%, an existing percentage kept, environment on.
  */
 export async function ensureDeclaredFlags(ctx: StackContext, progress: (message: string) => void = () => {}): Promise<EnsureFlagResult[]> {
   const admin = unleashAdmin(ctx);
   const results: EnsureFlagResult[] = [];
   const summary: string[] = [];
-  for (const flag of declaredFlags(ctx.config.routesFile)) {
+  for (const { manifest } of ctx.config.slices) {
+    const flag = manifest.flags.reads;
+    const slice = manifest.name;
     progress(`ensuring flag ${flag}`);
     let result: EnsureFlagResult;
     try {
-      const [slice] = flag.split('.');
       result = await admin.ensureFlag(flag, { description: `Routes ${slice} to its extracted service (edge); change it with \`npm run strangler -- rollout ${slice} <percent>\`` });
     } catch (error) {
       if (error instanceof UnleashAuthError) {

@@ -5,7 +5,7 @@ import { connectUrl, isConnectReady, prepareConnect, spawnConnect, writeConnectS
 import { kafkaBootstrap } from '../components/kafka.js';
 import { REPO_ROOT } from '../config.js';
 import type { StackContext } from '../context.js';
-import { freePort } from '../ports.js';
+import { freePort } from '@strangler/testkit/ports';
 import { stopPid, waitUntil, type ManagedProcess } from '../processes.js';
 import { startComponents } from './component-harness.js';
 

@@ -5,18 +5,11 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import mysql from 'mysql2/promise';
 import { prepareMariaDb, startMariaDb, stopMariaDb, mariaDbPaths, type MariaDbInstance } from '../components/mariadb.js';
-import { freePort } from '../ports.js';
+import { freePort } from '@strangler/testkit/ports';
 import { startCdcStack } from './cdc-stack.js';
-import type { TestKafka, TestMariaDb, TestUnleash } from './test-env.js';
+import type { TestKafka, TestMariaDb, TestUnleash } from '@strangler/testkit/provided';
 import { startUnleashStack } from './unleash-stack.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    mariadb: TestMariaDb;
-    unleash: TestUnleash;
-    kafka: TestKafka;
-  }
-}
 
 async function startTestMariaDb() {
   // Short path: the unix socket lives here and socket paths are limited to ~107 bytes. Private (0700): root logs in

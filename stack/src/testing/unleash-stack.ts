@@ -1,9 +1,9 @@
-import { ADMIN_TOKEN_SECRET_KEY, CLIENT_TOKEN_SECRET_KEY } from '@strangler/cli/unleash-admin';
+import { ADMIN_TOKEN_SECRET_KEY, CLIENT_TOKEN_SECRET_KEY } from '../secret-keys.js';
 import { postgresComponent } from '../components/postgres-server.js';
 import { unleashServer, unleashUrl } from '../components/unleash.js';
 import { secret, type StackContext } from '../context.js';
 import type { ProgressEvent, StartedComponent } from '../orchestrator.js';
-import { freePort } from '../ports.js';
+import { freePort } from '@strangler/testkit/ports';
 import { startComponents } from './component-harness.js';
 
 export interface RunningUnleash {
@@ -24,8 +24,8 @@ export interface UnleashStackOptions {
   home: string;
   postgresPort?: number;
   unleashPort?: number;
-  /** ROUTES_FILE (default: the repository's edge/routes.json). */
-  routesFile?: string;
+  /** SLICES_DIR, whose manifests' flags are ensured (default: the repository's slices/). */
+  slicesDir?: string;
 }
 
 /**
@@ -38,7 +38,7 @@ export async function startUnleashStack(options: UnleashStackOptions): Promise<R
     STACK_DIR: options.home,
     POSTGRES_PORT: String(options.postgresPort ?? (await freePort())),
     UNLEASH_PORT: String(options.unleashPort ?? (await freePort())),
-    ...(options.routesFile ? { ROUTES_FILE: options.routesFile } : {}),
+    ...(options.slicesDir ? { SLICES_DIR: options.slicesDir } : {}),
   });
   return {
     ctx,

@@ -1,5 +1,5 @@
 import type { Knex } from '@strangler/platform';
-import { normalizeEmail } from '../../../../new-services/users/src/features/users/users-store-type.js';
+import { normalizeEmail } from '@strangler/users-service/projection';
 import type { UserSeed, UsersStateStore } from '../states/users-states.js';
 import { SEEDED_PASSWORD_HASH, signBearerToken, type JwtSettings } from './seed-values.js';
 

@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '@strangler/platform';
+import { AppError, hashPassword } from '@strangler/platform';
 import { FakeUsersStore } from '../users/fake-users-store.js';
 import type { UsersService } from '../users/users-service.js';
 import { AuthService } from './auth-service.js';
 import { createFakeAuthService } from './create-auth-service.js';
-import { hashPassword } from './password.js';
 import { createTokenService, type TokenService } from './tokens.js';
 
 async function appError(promise: Promise<unknown>): Promise<{ statusCode: number; code: string; message: string }> {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ForbiddenError, UnauthorizedError } from '@strangler/platform';
+import { ForbiddenError, UnauthorizedError, hashPassword, verifyPassword } from '@strangler/platform';
 import type { User, UsersStore } from '../users/users-store-type.js';
-import { hashPassword, verifyPassword } from './password.js';
 import type { TokenService } from './tokens.js';
 
 export interface LoginInput {

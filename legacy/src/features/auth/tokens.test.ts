@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Request, Response } from 'express';
 import { SignJWT } from 'jose';
-import { AppError } from '@strangler/platform';
-import { authenticatedUserId, createTokenService, requireAuth } from './tokens.js';
+import { AppError, authenticatedUserId, requireAuth } from '@strangler/platform';
+import { createTokenService } from './tokens.js';
 
 const SECRET = 'unit-secret-unit-secret-unit-secret-0123';
 const ISSUER = 'strangler-legacy';

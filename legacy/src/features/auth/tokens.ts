@@ -1,9 +1,6 @@
 import { SignJWT } from 'jose';
 import { createTokenVerifier, type TokenVerifier } from '@strangler/platform';
 
-// The middleware lives in platform so the extracted services verify tokens exactly as the monolith does.
-export { authenticatedUserId, requireAuth } from '@strangler/platform';
-
 export interface IssuedToken {
   token: string;
   expiresAt: Date;

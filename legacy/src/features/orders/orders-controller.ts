@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import { parseInput } from '@strangler/platform';
-import { authenticatedUserId, requireAuth, type TokenService } from '../auth/tokens.js';
+import { authenticatedUserId, parseInput, pathIdSchema, requireAuth } from '@strangler/platform';
+import type { TokenService } from '../auth/tokens.js';
 import type { Order } from './orders-store-type.js';
 import type { OrdersService } from './orders-service.js';
-import { idParamSchema, listOrdersQuerySchema, placeOrderSchema } from './orders-schema.js';
+import { listOrdersQuerySchema, placeOrderSchema } from './orders-schema.js';
 
 /** The public JSON shape of an order. */
 export interface OrderJson {
@@ -33,7 +33,7 @@ export function toOrderJson(order: Order): OrderJson {
 }
 
 function parseId(raw: unknown): number {
-  return parseInput(idParamSchema, raw, 'INVALID_ID');
+  return parseInput(pathIdSchema, raw, 'INVALID_ID');
 }
 
 interface OrdersRouterDeps {

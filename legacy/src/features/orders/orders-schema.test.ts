@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseInput } from '@strangler/platform';
-import { idParamSchema, listOrdersQuerySchema, placeOrderSchema } from './orders-schema.js';
+import { parseInput, pathIdSchema } from '@strangler/platform';
+import { listOrdersQuerySchema, placeOrderSchema } from './orders-schema.js';
 
 function rejects(schema: Parameters<typeof parseInput>[0], input: unknown): void {
   expect(() => parseInput(schema, input)).toThrow(expect.objectContaining({ statusCode: 400, code: 'VALIDATION_FAILED' }));
@@ -8,8 +8,8 @@ function rejects(schema: Parameters<typeof parseInput>[0], input: unknown): void
 
 describe('orders schemas', () => {
   it('path ids: canonical decimal within INT range', () => {
-    expect(parseInput(idParamSchema, '42')).toBe(42);
-    for (const bad of ['0', '007', '-3', 'x', '2147483648']) rejects(idParamSchema, bad);
+    expect(parseInput(pathIdSchema, '42')).toBe(42);
+    for (const bad of ['0', '007', '-3', 'x', '2147483648']) rejects(pathIdSchema, bad);
   });
 
   it('accepts 1..50 items of quantity 1..1000', () => {

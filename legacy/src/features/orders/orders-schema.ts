@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { MAX_ID, paginationQuery, pathIdSchema } from '@strangler/platform';
-
-/** A path id (platform's convention); parse with code INVALID_ID. */
-export const idParamSchema = pathIdSchema;
+import { MAX_ID, paginationQuery } from '@strangler/platform';
 
 export const MAX_ITEMS = 50;
 export const MAX_QUANTITY = 1000;

@@ -1,11 +1,10 @@
 import { Router } from 'express';
-import { parseInput } from '@strangler/platform';
+import { parseInput, pathIdSchema } from '@strangler/platform';
 import type { Product, Stock } from './products-store-type.js';
 import type { ProductsService } from './products-service.js';
 import {
   createProductSchema,
   listProductsQuerySchema,
-  productIdSchema,
   setStockSchema,
   updateProductSchema,
 } from './products-schema.js';
@@ -47,7 +46,7 @@ export function toStockJson(stock: Stock): StockJson {
 }
 
 function parseProductId(raw: unknown): number {
-  return parseInput(productIdSchema, raw, 'INVALID_ID');
+  return parseInput(pathIdSchema, raw, 'INVALID_ID');
 }
 
 /** /api/products: the catalog and each product's stock. */

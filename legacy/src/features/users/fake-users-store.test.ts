@@ -1,5 +1,5 @@
 import { FakeUsersStore } from './fake-users-store.js';
-import { describeUsersStoreContract } from './users-store-contract.js';
+import { describeUsersStoreContract } from '../../testing/users-store-contract.js';
 
 describeUsersStoreContract('FakeUsersStore', () => {
   const store = new FakeUsersStore();

@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
-import { ForbiddenError, parseInput } from '@strangler/platform';
-import { authenticatedUserId, requireAuth, type TokenService } from '../auth/tokens.js';
+import { ForbiddenError, authenticatedUserId, parseInput, pathIdSchema, requireAuth } from '@strangler/platform';
+import type { TokenService } from '../auth/tokens.js';
 import type { User } from './users-store-type.js';
 import type { UsersService } from './users-service.js';
-import { createUserSchema, listUsersQuerySchema, updateUserSchema, userIdSchema } from './users-schema.js';
+import { createUserSchema, listUsersQuerySchema, updateUserSchema } from './users-schema.js';
 
 /** The public JSON shape of a user (never the password hash). */
 export interface UserJson {
@@ -27,7 +27,7 @@ export function toUserJson(user: User): UserJson {
 }
 
 function parseUserId(raw: unknown): number {
-  return parseInput(userIdSchema, raw, 'INVALID_ID');
+  return parseInput(pathIdSchema, raw, 'INVALID_ID');
 }
 
 /** Callers may only change their own account. Runs after authentication and id parsing, before the body is looked at. */

@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '@strangler/platform';
-import { verifyPassword } from '../auth/password.js';
+import { AppError, verifyPassword } from '@strangler/platform';
 import { createFakeUsersService } from './create-users-service.js';
 import type { FakeUsersStore } from './fake-users-store.js';
 import type { UsersService } from './users-service.js';

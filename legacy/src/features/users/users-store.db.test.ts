@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
 import { migrateToLatest } from '../../db/migrations.js';
 import { KnexUsersStore } from './users-store.js';
-import { describeUsersStoreContract } from './users-store-contract.js';
+import { describeUsersStoreContract } from '../../testing/users-store-contract.js';
 
 let t: TestDatabase;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@strangler/stack/testing';
-import { verifyPassword } from '../features/auth/password.js';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
+import { verifyPassword } from '@strangler/platform';
 import { KnexUsersStore } from '../features/users/users-store.js';
 import { countAccounts, DEMO_PASSWORD, demoAccount, SeedRefusedError, seedAccounts } from './seed-accounts.js';
 

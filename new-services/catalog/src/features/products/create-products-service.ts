@@ -1,16 +1,10 @@
 import type { Knex } from '@strangler/platform';
 import { FakeProductsStore } from './fake-products-store.js';
 import { ProductsService, type ProductsServiceOptions } from './products-service.js';
-import type { LegacyProductsProjection } from './products-store-type.js';
 import { KnexProductsStore } from './products-store.js';
 
 export function createProductsService(db: Knex, options: ProductsServiceOptions = {}): ProductsService {
   return new ProductsService(new KnexProductsStore(db), options);
-}
-
-/** The write side the CDC projector (legacy → catalog_svc) will use; same table, same store. */
-export function createLegacyProductsProjection(db: Knex): LegacyProductsProjection {
-  return new KnexProductsStore(db);
 }
 
 /** The real rules on an in-memory store, for unit tests. */

@@ -1,4 +1,4 @@
-import { describeProductsStoreContract } from './products-store-contract.js';
+import { describeProductsStoreContract } from '../../testing/products-store-contract.js';
 import { FakeProductsStore } from './fake-products-store.js';
 
 describeProductsStoreContract('FakeProductsStore', () => {

@@ -1,27 +1,15 @@
-import {
-  assertLegacyId,
-  LegacyIdConflictError,
-  type LegacyProductChange,
-  type LegacyProductsProjection,
-  type LegacyStockChange,
-  type NewProductRecord,
-  type Product,
-  type ProductChanges,
-  type ProductListQuery,
-  type ProductsStore,
-  type ProjectionOutcome,
-  type Stock,
-} from './products-store-type.js';
+import type { NewProductRecord, Product, ProductChanges, ProductListQuery, ProductsStore, Stock } from './products-store-type.js';
 
 function driverError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
 /** The product part of a row; null in a stock-only placeholder. */
-type ProductFields = Omit<Product, 'id' | 'createdAt' | 'updatedAt'>;
-type CompleteRow = Row & { product: ProductFields };
+export type ProductFields = Omit<Product, 'id' | 'createdAt' | 'updatedAt'>;
+export type CompleteRow = Row & { product: ProductFields };
 
-interface Row {
+/** A row of the in-memory `products`; FakeProductsProjection writes them too (legacy link, placeholders). */
+export interface Row {
   id: number;
   legacyId: number | null;
   product: ProductFields | null;
@@ -51,11 +39,14 @@ export function foldForSearch(value: string): string {
   return value.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-/** In-memory store with the database's semantics (unique sku, placeholders, version bumps), for unit tests. */
-export class FakeProductsStore implements ProductsStore, LegacyProductsProjection {
-  private readonly rows = new Map<number, Row>();
+/**
+ * In-memory store with the database's semantics (unique sku, placeholders, version bumps), for unit tests.
+ * FakeProductsProjection adds the projection's writes.
+ */
+export class FakeProductsStore implements ProductsStore {
+  protected readonly rows = new Map<number, Row>();
   /** Like AUTO_INCREMENT: always above the largest id ever stored. */
-  private nextId = 1;
+  protected nextId = 1;
 
   async insert(record: NewProductRecord): Promise<Product> {
     this.ensureSkuFree(record.sku, undefined);
@@ -125,56 +116,6 @@ export class FakeProductsStore implements ProductsStore, LegacyProductsProjectio
     return { productId, quantity, reserved: row.reserved };
   }
 
-  async upsertProductFromLegacy(change: LegacyProductChange): Promise<ProjectionOutcome> {
-    const id = assertLegacyId(change.legacyId);
-    const row = this.projected(id);
-    const fields: ProductFields = {
-      sku: change.sku,
-      name: change.name,
-      description: change.description,
-      price: { amountMinor: change.priceMinor, currency: change.currency },
-      active: change.active,
-    };
-    if (row && isComplete(row)) {
-      if (change.updatedAt.getTime() < row.updatedAt.getTime()) return 'stale';
-      if (sameProduct(row, fields, change)) return 'unchanged';
-    }
-    this.ensureSkuFree(change.sku, id);
-    if (!row) {
-      this.rows.set(id, { id, legacyId: id, product: fields, createdAt: change.createdAt, updatedAt: change.updatedAt, quantity: 0, reserved: 0, stockUpdatedAt: null, version: 1 });
-      this.nextId = Math.max(this.nextId, id + 1);
-      return 'inserted';
-    }
-    Object.assign(row, { product: fields, createdAt: change.createdAt, updatedAt: change.updatedAt, version: row.version + 1 });
-    return 'updated';
-  }
-
-  async upsertStockFromLegacy(change: LegacyStockChange): Promise<ProjectionOutcome> {
-    const id = assertLegacyId(change.legacyProductId);
-    const row = this.projected(id);
-    const stock = { quantity: change.quantity, reserved: change.reserved, stockUpdatedAt: change.updatedAt };
-    if (!row) {
-      this.rows.set(id, { id, legacyId: id, product: null, createdAt: change.updatedAt, updatedAt: change.updatedAt, ...stock, version: 1 });
-      this.nextId = Math.max(this.nextId, id + 1);
-      return 'inserted';
-    }
-    if (row.stockUpdatedAt !== null) {
-      if (change.updatedAt.getTime() < row.stockUpdatedAt.getTime()) return 'stale';
-      if (row.quantity === change.quantity && row.reserved === change.reserved && row.stockUpdatedAt.getTime() === change.updatedAt.getTime()) {
-        return 'unchanged';
-      }
-    }
-    Object.assign(row, { ...stock, version: row.version + 1 });
-    return 'updated';
-  }
-
-  async deleteByLegacyId(legacyId: number): Promise<boolean> {
-    const row = this.rows.get(assertLegacyId(legacyId));
-    if (row?.legacyId !== legacyId) return false;
-    this.rows.delete(row.id);
-    return true;
-  }
-
   /** Test helper: the row's state beyond the public shape (placeholders included); undefined when there is no row. */
   inspect(id: number): RowState | undefined {
     const row = this.rows.get(id);
@@ -203,14 +144,7 @@ export class FakeProductsStore implements ProductsStore, LegacyProductsProjectio
     return row && isComplete(row) ? row : undefined;
   }
 
-  /** The row a legacy id maps to; a row of this service's own with that id is a conflict. */
-  private projected(id: number): Row | undefined {
-    const row = this.rows.get(id);
-    if (row && row.legacyId === null) throw new LegacyIdConflictError(id);
-    return row;
-  }
-
-  private ensureSkuFree(sku: string, exceptId: number | undefined): void {
+  protected ensureSkuFree(sku: string, exceptId: number | undefined): void {
     // The unique index compares like the case-insensitive collation.
     for (const row of this.rows.values()) {
       if (row.id !== exceptId && row.product && foldForSearch(row.product.sku) === foldForSearch(sku)) {
@@ -220,22 +154,8 @@ export class FakeProductsStore implements ProductsStore, LegacyProductsProjectio
   }
 }
 
-function isComplete(row: Row): row is CompleteRow {
+export function isComplete(row: Row): row is CompleteRow {
   return row.product !== null;
-}
-
-function sameProduct(row: CompleteRow, fields: ProductFields, change: LegacyProductChange): boolean {
-  const p = row.product;
-  return (
-    p.sku === fields.sku &&
-    p.name === fields.name &&
-    p.description === fields.description &&
-    p.price.amountMinor === fields.price.amountMinor &&
-    p.price.currency === fields.price.currency &&
-    p.active === fields.active &&
-    row.createdAt.getTime() === change.createdAt.getTime() &&
-    row.updatedAt.getTime() === change.updatedAt.getTime()
-  );
 }
 
 function toProduct(row: CompleteRow): Product {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseInput } from '@strangler/platform';
+import { parseInput, pathIdSchema } from '@strangler/platform';
 import {
   createProductSchema,
   listProductsQuerySchema,
-  productIdSchema,
   setStockSchema,
   updateProductSchema,
 } from './products-schema.js';
@@ -16,9 +15,9 @@ function rejects(schema: Parameters<typeof parseInput>[0], input: unknown, code 
 
 describe('products schemas', () => {
   it('path ids: canonical decimal within INT range', () => {
-    expect(parseInput(productIdSchema, '1')).toBe(1);
-    expect(parseInput(productIdSchema, '2147483647')).toBe(2147483647);
-    for (const bad of ['0', '01', '-1', '1.0', 'abc', '2147483648', '99999999999', '', ' 1']) rejects(productIdSchema, bad, 'INVALID_ID');
+    expect(parseInput(pathIdSchema, '1')).toBe(1);
+    expect(parseInput(pathIdSchema, '2147483647')).toBe(2147483647);
+    for (const bad of ['0', '01', '-1', '1.0', 'abc', '2147483648', '99999999999', '', ' 1']) rejects(pathIdSchema, bad, 'INVALID_ID');
   });
 
   it('create: defaults description and active, trims the name', () => {

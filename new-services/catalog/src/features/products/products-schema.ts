@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { paginationQuery, pathIdSchema } from '@strangler/platform';
-
-/** A path id (platform's convention); parse with code INVALID_ID. */
-export const productIdSchema = pathIdSchema;
+import { paginationQuery } from '@strangler/platform';
 
 const sku = z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,63}$/, 'must be 1-64 of A-Z, 0-9 and "-", not starting with "-"');
 // Trim first, then validate what will be stored.

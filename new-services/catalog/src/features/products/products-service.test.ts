@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeProductsService } from './create-products-service.js';
-import type { CreateProductInput } from './products-service.js';
+import { FakeProductsProjection } from '../../projection/fake-products-projection.js';
+import { ProductsService, type CreateProductInput } from './products-service.js';
 
 const T0 = new Date('2024-01-01T10:00:00.000Z');
 const T1 = new Date('2024-01-02T11:30:00.500Z');
 
 function setup() {
   let now = T0;
-  const { service, store } = createFakeProductsService({ now: () => now });
+  // The fake store with the projection's writes on top: some cases need rows projected from legacy.
+  const store = new FakeProductsProjection();
+  const service = new ProductsService(store, { now: () => now });
   return { service, store, setNow: (date: Date) => (now = date) };
 }
 

@@ -1,38 +1,6 @@
-import { isDuplicateKeyError, type Knex } from '@strangler/platform';
-import {
-  assertLegacyId,
-  LegacyIdConflictError,
-  type LegacyProductChange,
-  type LegacyProductsProjection,
-  type LegacyStockChange,
-  type NewProductRecord,
-  type Product,
-  type ProductChanges,
-  type ProductListQuery,
-  type ProductsStore,
-  type ProjectionOutcome,
-  type Stock,
-} from './products-store-type.js';
-
-/** A row of catalog_svc.products. Product columns are NULL only in a stock-only placeholder. */
-interface ProductRow {
-  id: number;
-  legacy_id: number | null;
-  sku: string | null;
-  name: string | null;
-  description: string | null;
-  price_amount_minor: number | string | null;
-  price_currency: string | null;
-  is_active: number | boolean;
-  stock_quantity: number;
-  stock_reserved: number;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  stock_updated_at: Date | null;
-}
-
-type CompleteRow = ProductRow & { sku: string; name: string; description: string; price_amount_minor: number | string; price_currency: string };
+import type { Knex } from '@strangler/platform';
+import { bumpVersion, type CompleteRow, type ProductRow } from './product-row.js';
+import type { NewProductRecord, Product, ProductChanges, ProductListQuery, ProductsStore, Stock } from './products-store-type.js';
 
 const PRODUCT_COLUMNS = ['id', 'sku', 'name', 'description', 'price_amount_minor', 'price_currency', 'is_active', 'created_at', 'updated_at'];
 
@@ -61,14 +29,7 @@ export function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Every write bumps the row's version. */
-const bumpVersion = (db: Knex | Knex.Transaction): Knex.Raw => db.raw('version + 1');
-
-const MAX_UPSERT_ATTEMPTS = 3;
-/** "Duplicate entry '7' for key 'PRIMARY'" (MySQL 8 prefixes the table: 'products.PRIMARY'). */
-const ID_KEY = /for key '(?:[^']*\.)?(?:PRIMARY|products_legacy_id_unique)'/;
-
-export class KnexProductsStore implements ProductsStore, LegacyProductsProjection {
+export class KnexProductsStore implements ProductsStore {
   constructor(private readonly db: Knex) {}
 
   /** Products as the public API knows them: placeholders (no sku yet) do not exist there. */
@@ -165,112 +126,8 @@ export class KnexProductsStore implements ProductsStore, LegacyProductsProjectio
     });
   }
 
-  async upsertProductFromLegacy(change: LegacyProductChange): Promise<ProjectionOutcome> {
-    const id = assertLegacyId(change.legacyId);
-    const values = {
-      sku: change.sku,
-      name: change.name,
-      description: change.description,
-      price_amount_minor: change.priceMinor,
-      price_currency: change.currency,
-      is_active: change.active,
-      created_at: change.createdAt,
-      updated_at: change.updatedAt,
-    };
-    return this.upsert(id, async (trx, row) => {
-      if (!row) {
-        await trx('products').insert({ id, legacy_id: id, ...values, version: 1 });
-        return 'inserted';
-      }
-      // A placeholder has no product state yet: anything fills it.
-      if (row.sku !== null) {
-        if (change.updatedAt.getTime() < row.updated_at.getTime()) return 'stale';
-        if (sameProduct(row as CompleteRow, change)) return 'unchanged';
-      }
-      await trx('products').where({ id }).update({ ...values, version: bumpVersion(trx) });
-      return 'updated';
-    });
-  }
-
-  async upsertStockFromLegacy(change: LegacyStockChange): Promise<ProjectionOutcome> {
-    const id = assertLegacyId(change.legacyProductId);
-    const values = { stock_quantity: change.quantity, stock_reserved: change.reserved, stock_updated_at: change.updatedAt };
-    return this.upsert(id, async (trx, row) => {
-      if (!row) {
-        // The product event is still to come: keep the stock in a placeholder it will fill in.
-        await trx('products').insert({ id, legacy_id: id, ...values, version: 1, created_at: change.updatedAt, updated_at: change.updatedAt });
-        return 'inserted';
-      }
-      if (row.stock_updated_at !== null) {
-        if (change.updatedAt.getTime() < row.stock_updated_at.getTime()) return 'stale';
-        if (
-          row.stock_quantity === change.quantity &&
-          row.stock_reserved === change.reserved &&
-          row.stock_updated_at.getTime() === change.updatedAt.getTime()
-        ) {
-          return 'unchanged';
-        }
-      }
-      await trx('products').where({ id }).update({ ...values, version: bumpVersion(trx) });
-      return 'updated';
-    });
-  }
-
-  async deleteByLegacyId(legacyId: number): Promise<boolean> {
-    const deleted = await this.db('products').where({ legacy_id: assertLegacyId(legacyId) }).delete();
-    return deleted > 0;
-  }
-
-  /**
-   * Locks the row with this id (if any) and lets `apply` decide, in one transaction. READ COMMITTED: locking a missing
-   * id then takes no gap lock (under REPEATABLE READ, concurrent first events for neighbouring ids would deadlock on
-   * the shared gap). Two first events for one id racing to insert: the loser gets a duplicate key on the id, runs
-   * again and finds the row.
-   */
-  private async upsert(
-    id: number,
-    apply: (trx: Knex.Transaction, row: ProductRow | undefined) => Promise<ProjectionOutcome>,
-  ): Promise<ProjectionOutcome> {
-    const locked = async (trx: Knex.Transaction) => {
-      const row = (await trx('products').where({ id }).forUpdate().first()) as ProductRow | undefined;
-      if (row && row.legacy_id === null) throw new LegacyIdConflictError(id);
-      return apply(trx, row);
-    };
-    // On the caller's transaction (the CDC projector's batch): no nested transaction and no retry. After a deadlock
-    // InnoDB has already rolled the caller's whole transaction back, so a retry here would write outside it; the
-    // caller owns the retry (and the undo of this record, by its savepoint).
-    if (this.db.isTransaction) return locked(this.db as Knex.Transaction);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction(locked, { isolationLevel: 'read committed' });
-      } catch (error) {
-        if (attempt >= MAX_UPSERT_ATTEMPTS || !this.lostInsertRace(error)) throw error;
-      }
-    }
-  }
-
-  /** A deadlock, or a duplicate key on the id itself (not on the sku: that is a real conflict, retrying cannot help). */
-  private lostInsertRace(error: unknown): boolean {
-    const { code, sqlMessage } = (error ?? {}) as { code?: unknown; sqlMessage?: unknown };
-    if (code === 'ER_LOCK_DEADLOCK') return true;
-    return isDuplicateKeyError(error) && typeof sqlMessage === 'string' && ID_KEY.test(sqlMessage);
-  }
-
   private async findIn(db: Knex | Knex.Transaction, id: number): Promise<Product | undefined> {
     const row = (await this.products(db).select(PRODUCT_COLUMNS).where({ id }).first()) as CompleteRow | undefined;
     return row ? toProduct(row) : undefined;
   }
-}
-
-function sameProduct(row: CompleteRow, change: LegacyProductChange): boolean {
-  return (
-    row.sku === change.sku &&
-    row.name === change.name &&
-    row.description === change.description &&
-    Number(row.price_amount_minor) === change.priceMinor &&
-    row.price_currency === change.currency &&
-    Boolean(row.is_active) === change.active &&
-    row.created_at.getTime() === change.createdAt.getTime() &&
-    row.updated_at.getTime() === change.updatedAt.getTime()
-  );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeUsersStore } from './fake-users-store.js';
 import { normalizeEmail } from './users-store-type.js';
-import { describeUsersStoreContract } from './users-store-contract.js';
+import { describeUsersStoreContract } from '../../testing/users-store-contract.js';
 
 describeUsersStoreContract('FakeUsersStore', () => ({ store: new FakeUsersStore(), async reset() {} }));
 
@@ -17,22 +17,6 @@ describe('normalizeEmail', () => {
 });
 
 describe('FakeUsersStore specifics', () => {
-  it('records the legacy link of projected accounts only', async () => {
-    const store = new FakeUsersStore();
-    const native = await store.insert({ email: 'n@example.com', fullName: 'N', passwordHash: 'h', createdAt: new Date(0) });
-    await store.upsertFromLegacy({
-      legacyId: 77,
-      email: 'l@example.com',
-      fullName: 'L',
-      status: 'active',
-      passwordHash: 'h',
-      createdAt: new Date(0),
-      updatedAt: new Date(0),
-    });
-    expect(store.peek(native.id)?.legacyId).toBeNull();
-    expect(store.peek(77)?.legacyId).toBe(77);
-  });
-
   it('hands out copies, so callers cannot change stored rows', async () => {
     const store = new FakeUsersStore();
     const user = await store.insert({ email: 'c@example.com', fullName: 'C', passwordHash: 'h', createdAt: new Date(0) });

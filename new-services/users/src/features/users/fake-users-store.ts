@@ -1,9 +1,6 @@
 import {
   normalizeEmail,
-  ProjectionConflictError,
-  type LegacyUserRow,
   type NewUserRecord,
-  type UpsertResult,
   type User,
   type UserChanges,
   type UserListQuery,
@@ -16,17 +13,18 @@ function driverError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-interface AccountRow extends UserWithCredentials {
+/** A row of the in-memory `accounts`; `legacyId` is set only by the projection (FakeUsersProjection). */
+export interface AccountRow extends UserWithCredentials {
   legacyId: number | null;
 }
 
 /**
  * In-memory UsersStore with the database's semantics: AUTO_INCREMENT ids (explicit ids move the counter past them),
- * a unique normalised email, version bumps on every change, idempotent legacy upserts.
+ * a unique normalised email, version bumps on every change. FakeUsersProjection adds the projection's writes.
  */
 export class FakeUsersStore implements UsersStore {
-  private readonly rows = new Map<number, AccountRow>();
-  private nextId = 1;
+  protected readonly rows = new Map<number, AccountRow>();
+  protected nextId = 1;
 
   async insert(user: NewUserRecord): Promise<User> {
     this.assertEmailFree(user.email);
@@ -81,51 +79,13 @@ export class FakeUsersStore implements UsersStore {
     return this.rows.delete(id);
   }
 
-  async upsertFromLegacy(legacy: LegacyUserRow): Promise<UpsertResult> {
-    const id = legacy.legacyId;
-    const byId = this.rows.get(id);
-    if (byId && byId.legacyId !== id) throw new ProjectionConflictError(id, byId.id, 'ID');
-    const byEmail = this.findRowByEmail(legacy.email);
-    if (byEmail && byEmail.id !== id) throw new ProjectionConflictError(id, byEmail.id, 'EMAIL');
-
-    const next = {
-      email: legacy.email,
-      fullName: legacy.fullName,
-      status: legacy.status,
-      passwordHash: legacy.passwordHash,
-      createdAt: new Date(legacy.createdAt),
-      updatedAt: new Date(legacy.updatedAt),
-    };
-    if (!byId) {
-      const row: AccountRow = { id, legacyId: id, ...next, version: 1 };
-      this.rows.set(id, row);
-      this.nextId = Math.max(this.nextId, id + 1);
-      return { outcome: 'inserted', user: publicCopy(row) };
-    }
-    const changed =
-      byId.email !== next.email ||
-      byId.fullName !== next.fullName ||
-      byId.status !== next.status ||
-      byId.passwordHash !== next.passwordHash ||
-      byId.createdAt.getTime() !== next.createdAt.getTime() ||
-      byId.updatedAt.getTime() !== next.updatedAt.getTime();
-    if (!changed) return { outcome: 'unchanged', user: publicCopy(byId) };
-    Object.assign(byId, next, { version: byId.version + 1 });
-    return { outcome: 'updated', user: publicCopy(byId) };
-  }
-
-  async deleteByLegacyId(legacyId: number): Promise<boolean> {
-    const row = [...this.rows.values()].find((candidate) => candidate.legacyId === legacyId);
-    return row ? this.rows.delete(row.id) : false;
-  }
-
   /** Test helper: the stored row including the hash and the legacy link, as a copy. */
   peek(id: number): (UserWithCredentials & { legacyId: number | null }) | undefined {
     const row = this.rows.get(id);
     return row ? { ...publicCopy(row), passwordHash: row.passwordHash, legacyId: row.legacyId } : undefined;
   }
 
-  private findRowByEmail(email: string): AccountRow | undefined {
+  protected findRowByEmail(email: string): AccountRow | undefined {
     const key = normalizeEmail(email);
     return [...this.rows.values()].find((row) => normalizeEmail(row.email) === key);
   }
@@ -138,7 +98,7 @@ export class FakeUsersStore implements UsersStore {
   }
 }
 
-function publicCopy(row: AccountRow): User {
+export function publicCopy(row: AccountRow): User {
   return {
     id: row.id,
     email: row.email,

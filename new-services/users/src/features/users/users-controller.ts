@@ -1,8 +1,8 @@
 import { Router, type Response } from 'express';
-import { ForbiddenError, authenticatedUserId, parseInput, requireAuth, type TokenVerifier } from '@strangler/platform';
+import { ForbiddenError, authenticatedUserId, parseInput, pathIdSchema, requireAuth, type TokenVerifier } from '@strangler/platform';
 import type { User } from './users-store-type.js';
 import type { UsersService } from './users-service.js';
-import { createUserSchema, listUsersQuerySchema, updateUserSchema, userIdSchema } from './users-schema.js';
+import { createUserSchema, listUsersQuerySchema, updateUserSchema } from './users-schema.js';
 
 /** The public JSON shape of a user, identical to the monolith's (never the hash, nor internal columns like version). */
 export interface UserJson {
@@ -26,7 +26,7 @@ export function toUserJson(user: User): UserJson {
 }
 
 function parseUserId(raw: unknown): number {
-  return parseInput(userIdSchema, raw, 'INVALID_ID');
+  return parseInput(pathIdSchema, raw, 'INVALID_ID');
 }
 
 /** Callers may only change their own account. Runs after authentication and id parsing, before the body is looked at. */

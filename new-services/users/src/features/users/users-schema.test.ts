@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, parseInput } from '@strangler/platform';
-import { createUserSchema, listUsersQuerySchema, updateUserSchema, userIdSchema } from './users-schema.js';
+import { AppError, parseInput, pathIdSchema } from '@strangler/platform';
+import { createUserSchema, listUsersQuerySchema, updateUserSchema } from './users-schema.js';
 
 function errorOf(run: () => unknown): { statusCode: number; code: string } {
   try {
@@ -15,17 +15,17 @@ function errorOf(run: () => unknown): { statusCode: number; code: string } {
 const emailOfLength = (length: number): string => `${'a'.repeat(length - '@example.com'.length)}@example.com`;
 const valid = { email: 'ann@example.com', fullName: 'Ann', password: 'password1' };
 
-describe('userIdSchema', () => {
+describe('user ids in paths (pathIdSchema)', () => {
   it.each([
     ['1', 1],
     ['42', 42],
     ['2147483647', 2_147_483_647],
   ])('accepts %s', (raw, id) => {
-    expect(parseInput(userIdSchema, raw, 'INVALID_ID')).toBe(id);
+    expect(parseInput(pathIdSchema, raw, 'INVALID_ID')).toBe(id);
   });
 
   it.each(['0', '01', '-1', '+1', '1.5', '1e3', 'abc', '', ' 1', '2147483648', '9999999999', '12345678901'])('rejects %j with 400 INVALID_ID', (raw) => {
-    expect(errorOf(() => parseInput(userIdSchema, raw, 'INVALID_ID'))).toEqual({ statusCode: 400, code: 'INVALID_ID' });
+    expect(errorOf(() => parseInput(pathIdSchema, raw, 'INVALID_ID'))).toEqual({ statusCode: 400, code: 'INVALID_ID' });
   });
 });
 

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { paginationQuery, pathIdSchema } from '@strangler/platform';
+import { paginationQuery } from '@strangler/platform';
 import { USER_STATUSES } from './users-store-type.js';
-
-/** A path id (platform's convention); parse with code INVALID_ID. */
-export const userIdSchema = pathIdSchema;
 
 // Trim first, then validate what will be stored.
 const email = z.string().trim().pipe(z.email().max(254));

@@ -1,5 +1,4 @@
-import { ConflictError, NotFoundError, isDuplicateKeyError } from '@strangler/platform';
-import { hashPassword } from '../auth/password.js';
+import { ConflictError, NotFoundError, hashPassword, isDuplicateKeyError } from '@strangler/platform';
 import type { User, UserStatus, UsersStore } from './users-store-type.js';
 
 export interface CreateUserInput {

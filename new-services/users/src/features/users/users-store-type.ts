@@ -41,42 +41,6 @@ export interface UserListQuery {
   offset: number;
 }
 
-/** One row of the monolith's `users` table, as a CDC projector delivers it. */
-export interface LegacyUserRow {
-  legacyId: number;
-  email: string;
-  fullName: string;
-  status: UserStatus;
-  passwordHash: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface UpsertResult {
-  /** `unchanged` for a replay of what is already stored: nothing was written and the version stayed. */
-  outcome: 'inserted' | 'updated' | 'unchanged';
-  user: User;
-}
-
-/**
- * A legacy row that cannot be projected without overwriting a different account: its email (normalised) or its id
- * already belongs to an account that is not linked to this legacy id. Retrying will not help; it needs a human.
- */
-export class ProjectionConflictError extends Error {
-  constructor(
-    readonly legacyId: number,
-    readonly conflictingId: number,
-    readonly reason: 'EMAIL' | 'ID',
-  ) {
-    super(
-      reason === 'EMAIL'
-        ? `legacy user ${legacyId}: its email already belongs to account ${conflictingId}`
-        : `legacy user ${legacyId}: account id ${conflictingId} is taken by an account not linked to it`,
-    );
-    this.name = 'ProjectionConflictError';
-  }
-}
-
 /**
  * The key that email uniqueness and lookups go through (the `email_normalized` column): trimmed and lower-cased.
  * The monolith got the same effect from a case-insensitive collation; here it is explicit, so it does not depend on
@@ -89,8 +53,8 @@ export function normalizeEmail(email: string): string {
 /**
  * Persistence for users (table `accounts`). Implementations must agree on these semantics (the fake mirrors the database):
  * - emails are unique by `normalizeEmail`; insert/update reject with a duplicate-key error (`isDuplicateKeyError`);
- * - every change bumps `version` by one; lists are ordered by id ascending;
- * - `upsertFromLegacy` is idempotent: replaying a row changes nothing (same version), a different row bumps the version once.
+ * - every change bumps `version` by one; lists are ordered by id ascending.
+ * The CDC projection (src/projection) writes the same table: accounts linked to the monolith's users.
  */
 export interface UsersStore {
   insert(user: NewUserRecord): Promise<User>;
@@ -101,11 +65,4 @@ export interface UsersStore {
   update(id: number, changes: UserChanges): Promise<User | undefined>;
   /** Returns false when no user has this id. */
   delete(id: number): Promise<boolean>;
-  /**
-   * Creates or updates the account linked to `row.legacyId` (its id is the legacy id). Throws ProjectionConflictError
-   * instead of touching an account that is not linked to this legacy id.
-   */
-  upsertFromLegacy(row: LegacyUserRow): Promise<UpsertResult>;
-  /** Removes the account linked to this legacy id; false when there is none (a replayed delete). */
-  deleteByLegacyId(legacyId: number): Promise<boolean>;
 }

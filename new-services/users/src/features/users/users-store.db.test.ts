@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, sqlOfRolledBackTransaction, type TestDatabase } from '@strangler/stack/testing';
+import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
 import { migrateToLatest } from '../../db/migrations.js';
 import { KnexUsersStore } from './users-store.js';
-import { describeUsersStoreContract } from './users-store-contract.js';
-import type { LegacyUserRow } from './users-store-type.js';
+import { describeUsersStoreContract } from '../../testing/users-store-contract.js';
+import type { AccountRow } from './account-row.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -22,31 +22,9 @@ describeUsersStoreContract('KnexUsersStore on MariaDB', () => ({
   },
 }));
 
-interface AccountRow {
-  id: number;
-  legacy_id: number | null;
-  email: string;
-  email_normalized: string;
-  display_name: string;
-  status: string;
-  password_hash: string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
 describe('KnexUsersStore: what lands in the accounts table', () => {
   const store = () => new KnexUsersStore(t.db);
   const rows = async () => (await t.db('accounts').orderBy('id')) as AccountRow[];
-  const legacy: LegacyUserRow = {
-    legacyId: 321,
-    email: 'Grace.Hopper@Example.com',
-    fullName: 'Grace Hopper',
-    status: 'active',
-    passwordHash: 'scrypt$16384$8$1$c2FsdA==$a2V5',
-    createdAt: new Date('2024-01-02T03:04:05.678Z'),
-    updatedAt: new Date('2024-02-03T04:05:06.789Z'),
-  };
 
   it('stores email as given, email_normalized lower-cased, display_name, legacy_id NULL and version 1 for an account created here', async () => {
     await t.db('accounts').truncate();
@@ -67,69 +45,5 @@ describe('KnexUsersStore: what lands in the accounts table', () => {
     ]);
     await store().update(user.id, { email: 'ADA2@example.com', updatedAt: new Date('2024-01-02T00:00:00.000Z') });
     expect(await rows()).toEqual([expect.objectContaining({ email: 'ADA2@example.com', email_normalized: 'ada2@example.com', version: 2 })]);
-  });
-
-  it('upsertFromLegacy: the same row twice is one row with version 1; a change is the same row with version 2', async () => {
-    await t.db('accounts').truncate();
-    await store().upsertFromLegacy(legacy);
-    await store().upsertFromLegacy(legacy);
-    const expected: AccountRow = {
-      id: 321,
-      legacy_id: 321,
-      email: 'Grace.Hopper@Example.com',
-      email_normalized: 'grace.hopper@example.com',
-      display_name: 'Grace Hopper',
-      status: 'active',
-      password_hash: legacy.passwordHash,
-      version: 1,
-      created_at: legacy.createdAt,
-      updated_at: legacy.updatedAt,
-    };
-    expect(await rows()).toEqual([expected]);
-
-    const suspended = { ...legacy, status: 'suspended' as const, updatedAt: new Date('2024-03-01T00:00:00.000Z') };
-    await store().upsertFromLegacy(suspended);
-    await store().upsertFromLegacy(suspended);
-    expect(await rows()).toEqual([{ ...expected, status: 'suspended', updated_at: suspended.updatedAt, version: 2 }]);
-  });
-
-  it('upsertFromLegacy under concurrency: replays racing each other still leave one row at version 1', async () => {
-    await t.db('accounts').truncate();
-    const results = await Promise.allSettled(Array.from({ length: 6 }, () => store().upsertFromLegacy(legacy)));
-    // Racing first inserts may deadlock on the gap locks and be retried by the projector; none may duplicate or bump.
-    expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('ER_LOCK_DEADLOCK');
-    const [row, ...more] = await rows();
-    expect(more).toEqual([]);
-    expect(row).toMatchObject({ id: 321, legacy_id: 321, version: 1 });
-  });
-
-  it('deleteByLegacyId removes exactly the linked row', async () => {
-    await t.db('accounts').truncate();
-    await store().upsertFromLegacy(legacy);
-    await store().upsertFromLegacy({ ...legacy, legacyId: 322, email: 'other@example.com' });
-    expect(await store().deleteByLegacyId(321)).toBe(true);
-    expect(await store().deleteByLegacyId(321)).toBe(false);
-    expect((await rows()).map((r) => r.legacy_id)).toEqual([322]);
-  });
-});
-
-describe('KnexUsersStore on a caller\'s transaction (the CDC projector\'s batch)', () => {
-  it('upsertFromLegacy runs inside it without a savepoint of its own, and is undone with it', async () => {
-    await t.db('accounts').truncate();
-    const statements = await sqlOfRolledBackTransaction(t.db, async (trx) => {
-      const row: LegacyUserRow = {
-        legacyId: 77,
-        email: 'ada@example.com',
-        fullName: 'Ada',
-        status: 'active',
-        passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
-        createdAt: new Date('2024-01-01T00:00:00.000Z'),
-        updatedAt: new Date('2024-01-02T00:00:00.000Z'),
-      };
-      expect((await new KnexUsersStore(trx).upsertFromLegacy(row)).outcome).toBe('inserted');
-    });
-    expect(statements.filter((sql) => /savepoint/i.test(sql))).toEqual([]);
-    expect(await t.db('accounts').count({ n: '*' }).first()).toEqual({ n: 0 });
   });
 });
