@@ -1,0 +1,105 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { clientAddress } from '../security/client-ip.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import { checkRequestTarget, declaredLength, type Rejection } from '../security/request-target.js';
+import type { Exchange } from './exchange.js';
+
+/** A request the edge answers itself, before any upstream: `{"error":{"code","message"}}` plus any headers. */
+export interface Refusal extends Rejection {
+  headers?: Record<string, string>;
+}
+
+/** Accepted (with the path to route by), or refused. */
+export type GuardVerdict = { ok: true; path: string } | ({ ok: false } & Refusal);
+
+export interface RequestGuardOptions {
+  maxBodyBytes: number;
+  maxHeaderBytes: number;
+  trustedProxyHops: number;
+  limiter: RateLimiter;
+}
+
+export type DeclaredLength = ReturnType<typeof declaredLength>;
+
+export function bodyLength(headers: IncomingHttpHeaders): DeclaredLength {
+  return declaredLength(headers['content-length']);
+}
+
+/** Whether a body follows the head; known before any check, so a refusal knows to close an unread body. */
+export function bodyFollows(headers: IncomingHttpHeaders, length: DeclaredLength): boolean {
+  return (typeof length === 'number' && length > 0) || headers['transfer-encoding'] !== undefined;
+}
+
+const refuse = (status: number, code: string, message: string, headers?: Record<string, string>): GuardVerdict => ({ ok: false, status, code, message, headers });
+
+/**
+ * The checks every request passes before it is routed, in this order: no tunnels or TRACE, the client's rate, exactly
+ * one Host, a request target that cannot be read two ways (security/request-target.ts), a sane body length. The
+ * first that fails is the answer. Header sanitising is not a refusal: it runs once the request is routed.
+ */
+export function createRequestGuards(options: RequestGuardOptions) {
+  const { maxBodyBytes, limiter, trustedProxyHops } = options;
+  const tooLarge = `Request body exceeds ${maxBodyBytes} bytes`;
+
+  return {
+    /** Accepts or refuses the request; an accepted absolute-form target is rewritten to origin-form in `req.url`. */
+    check(req: IncomingMessage, length: DeclaredLength): GuardVerdict {
+      if (req.method === 'CONNECT' || req.method === 'TRACE') return refuse(405, 'METHOD_NOT_ALLOWED', `${req.method} is not supported`);
+      const wait = limiter.take(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxyHops));
+      if (wait > 0) return refuse(429, 'RATE_LIMITED', 'Too many requests', { 'retry-after': String(wait) });
+      const hostProblem = checkHost(req);
+      if (hostProblem) return refuse(400, 'BAD_HOST', hostProblem);
+      const target = checkRequestTarget(req.url ?? '', req.headers.host);
+      if (!target.ok) return target;
+      if (target.url !== req.url) req.url = target.url;
+      if (length === 'invalid') return refuse(400, 'BAD_CONTENT_LENGTH', 'Content-Length is not a valid length');
+      if (typeof length === 'number' && length > maxBodyBytes) return refuse(413, 'PAYLOAD_TOO_LARGE', tooLarge);
+      return target;
+    },
+
+    /** `Expect: 100-continue`: ask for the body only if it is not already known to be too large. */
+    continueAllowed(req: IncomingMessage): boolean {
+      const length = bodyLength(req.headers);
+      return !(typeof length === 'number' && length > maxBodyBytes);
+    },
+
+    /**
+     * Counts a streamed body: Content-Length is checked up front, a chunked body is cut off once it grows past the
+     * limit. `onOverLimit` runs once, and nothing more is counted after it.
+     */
+    limitBody(exchange: Exchange, onOverLimit: (exchange: Exchange) => void): void {
+      let seen = 0;
+      const onData = (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen <= maxBodyBytes || exchange.bodyTooLarge) return;
+        exchange.bodyTooLarge = true;
+        exchange.req.off('data', onData);
+        onOverLimit(exchange);
+      };
+      exchange.req.on('data', onData);
+    },
+
+    /** The answer to a request Node's parser refused (no request object exists), by its error code. */
+    parserRefusal(code: string): Rejection {
+      if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, code: 'HEADERS_TOO_LARGE', message: `Request head exceeds ${options.maxHeaderBytes} bytes` };
+      if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, code: 'REQUEST_TIMEOUT', message: 'Request was not received in time' };
+      if (code.includes('CONTENT_LENGTH')) return { status: 400, code: 'BAD_CONTENT_LENGTH', message: 'Content-Length is invalid or duplicated' };
+      if (code.includes('TRANSFER_ENCODING') || code.includes('CHUNK')) return { status: 400, code: 'BAD_TRANSFER_ENCODING', message: 'Transfer-Encoding is invalid' };
+      return { status: 400, code: 'BAD_REQUEST', message: 'Malformed HTTP request' };
+    },
+  };
+}
+
+export type RequestGuards = ReturnType<typeof createRequestGuards>;
+
+/** HTTP/1.1 requires exactly one Host (RFC 9112 §3.2); Node keeps the first of several, so count the raw ones. */
+function checkHost(req: IncomingMessage): string | undefined {
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i];
+    if (name !== undefined && name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  if (count > 1) return 'More than one Host header';
+  if (count === 0 && req.httpVersion === '1.1') return 'Host header is required';
+  return undefined;
+}

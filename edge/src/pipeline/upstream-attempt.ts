@@ -1,0 +1,175 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from '@strangler/platform';
+import type { EdgeMetrics } from '../metrics.js';
+import { READ_METHODS, type Slice } from '../routes/route-table.js';
+import { CircuitOpenError } from '../proxy/breaker.js';
+import type { Upstream } from '../proxy/upstreams.js';
+import type { Backends } from './backends.js';
+import type { Exchange, FallbackReason } from './exchange.js';
+import type { ResponseWriter } from './response-writer.js';
+import { createUpstreamRequests } from './upstream-request.js';
+
+export interface UpstreamAttemptOptions {
+  /** Longest silence from legacy (connect, head, between body chunks), and from a service once its head is in. */
+  upstreamTimeoutMs: number;
+  /** Longest wait for a service's response head before legacy serves the read instead. */
+  serviceTimeoutMs: number;
+  backends: Backends;
+  writer: ResponseWriter;
+  metrics: EdgeMetrics;
+  logger: Logger;
+}
+
+/**
+ * Carries out a route decision. Legacy: the request is streamed there and the response streamed back as it comes —
+ * no fallback can follow, so nothing waits and nothing is inspected. A failure before the head is a 502/504 (a
+ * bodiless read that met a just-closed pooled connection is re-sent once). Service: the attempt runs under the
+ * service's circuit breaker with SERVICE_TIMEOUT_MS for the head; a 5xx, a connection error or a timeout is
+ * discarded before anything reaches the client and the read is re-sent to legacy.
+ */
+export function createUpstreamAttempts(options: UpstreamAttemptOptions) {
+  const { backends, writer, metrics, logger } = options;
+  const upstreamRequests = createUpstreamRequests({ response: onResponse, error: onError });
+
+  function toLegacy(exchange: Exchange, upstream: Upstream, resend = false): void {
+    exchange.stage = 'legacy';
+    exchange.backend = 'legacy';
+    upstreamRequests.send(exchange, upstream, options.upstreamTimeoutMs, exchange.hasBody && !resend);
+  }
+
+  function toService(exchange: Exchange, slice: Slice): void {
+    const sliceBackends = backends.forSlice(slice);
+    if (!sliceBackends) {
+      toLegacy(exchange, backends.legacyFor(undefined));
+      return;
+    }
+    sliceBackends.breaker
+      .run(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            exchange.stage = 'service';
+            exchange.backend = slice.name;
+            exchange.failure = undefined;
+            exchange.settle = (error) => {
+              exchange.settle = undefined;
+              if (error) reject(error);
+              else resolve();
+            };
+            upstreamRequests.send(exchange, sliceBackends.service, options.serviceTimeoutMs, false);
+          }),
+      )
+      .then(undefined, (error: unknown) => {
+        const reason: FallbackReason = error instanceof CircuitOpenError ? 'breaker_open' : (exchange.failure ?? 'connection_error');
+        fallBack(exchange, slice, reason, error);
+      });
+  }
+
+  /** Legacy serves a read meant for the service. */
+  function fallBack(exchange: Exchange, slice: Slice, reason: FallbackReason, error?: unknown): void {
+    if (exchange.closed) return;
+    exchange.fallback = reason;
+    metrics.fallbacks.inc({ slice: slice.name, reason });
+    // An open circuit is logged once, at its transition; each failure that causes a fallback is logged here.
+    if (reason !== 'breaker_open') {
+      logger.warn(
+        { reqId: exchange.requestId, slice: slice.name, reason, err: { message: (error as Error | undefined)?.message } },
+        'new service failed a read: serving it from legacy',
+      );
+    }
+    try {
+      toLegacy(exchange, backends.legacyFor(slice), true);
+    } catch (failure) {
+      // Possibly in a promise callback: an answer, not an unhandled rejection.
+      logger.error({ err: failure, reqId: exchange.requestId }, 'edge failed to route a request');
+      exchange.backend = 'edge';
+      writer.reply(exchange, 502, 'BAD_GATEWAY', 'The request could not be forwarded');
+    }
+  }
+
+  function onResponse(exchange: Exchange, upstreamRes: IncomingMessage): void {
+    if (exchange.closed || exchange.bodyTooLarge) {
+      upstreamRes.resume();
+      return;
+    }
+    try {
+      if (exchange.stage === 'service') {
+        const status = upstreamRes.statusCode ?? 502;
+        if (status >= 500) {
+          // Nothing has been sent: drain and drop it, and let legacy answer instead.
+          exchange.failure = 'status_5xx';
+          upstreamRes.resume();
+          exchange.settle?.(new Error(`${exchange.backend} answered ${status}`));
+          return;
+        }
+        // The head was fast enough; from here on the body only has to keep flowing like any upstream's.
+        exchange.upstreamReq?.setTimeout(options.upstreamTimeoutMs);
+        exchange.settle?.();
+      }
+      writer.relay(exchange, upstreamRes);
+    } catch (error) {
+      // Never let one response take the process down.
+      logger.error({ err: error, reqId: exchange.requestId }, 'failed to relay an upstream response');
+      upstreamRes.resume();
+      exchange.res.destroy();
+    }
+  }
+
+  function onError(exchange: Exchange, error: NodeJS.ErrnoException): void {
+    if (exchange.stage === 'service') {
+      if (exchange.settle) {
+        exchange.failure = exchange.timedOut ? 'timeout' : 'connection_error';
+        exchange.settle(error);
+      } else if (!exchange.res.writableFinished) {
+        // Failed mid-body: bytes are out, nothing to fall back to.
+        exchange.res.destroy();
+      }
+      return;
+    }
+    onLegacyError(exchange, error);
+  }
+
+  function onLegacyError(exchange: Exchange, error: NodeJS.ErrnoException): void {
+    if (exchange.closed || exchange.bodyTooLarge) return;
+    if (exchange.res.headersSent) {
+      exchange.res.destroy();
+      return;
+    }
+    const { upstream, req } = exchange;
+    // A pooled connection the upstream closed as we reused it: the request never arrived, so a read is safe to resend.
+    const reused = exchange.upstreamReq?.reusedSocket ?? false;
+    if (
+      upstream &&
+      !exchange.retried &&
+      reused &&
+      !exchange.timedOut &&
+      error.code === 'ECONNRESET' &&
+      READ_METHODS.has(req.method ?? '') &&
+      !exchange.hasBody
+    ) {
+      exchange.retried = true;
+      toLegacy(exchange, upstream, true);
+      return;
+    }
+    logger.error({ reqId: exchange.requestId, err: { message: error.message, code: error.code }, upstream: upstream?.url }, 'legacy upstream failed');
+    if (exchange.timedOut) writer.reply(exchange, 504, 'UPSTREAM_TIMEOUT', 'The backend did not answer in time');
+    else writer.reply(exchange, 502, 'BAD_GATEWAY', 'The backend is unavailable');
+  }
+
+  /** A chunked body grew past the limit mid-stream: stop forwarding it and answer 413 (or break off, if too late). */
+  function abortOversizedBody(exchange: Exchange, maxBodyBytes: number): void {
+    exchange.req.unpipe();
+    exchange.upstreamReq?.destroy();
+    const wasStage = exchange.stage;
+    exchange.stage = 'edge';
+    exchange.backend = 'edge';
+    if (exchange.res.headersSent) exchange.res.destroy();
+    else writer.reply(exchange, 413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes`, { connection: 'close' });
+    logger.warn({ reqId: exchange.requestId, limit: maxBodyBytes, stage: wasStage }, 'request body over the limit: aborted');
+    // Discard the rest until the socket closes; the answer is already on its way.
+    exchange.req.resume();
+  }
+
+  return { toLegacy, toService, fallBack, abortOversizedBody };
+}
+
+export type UpstreamAttempts = ReturnType<typeof createUpstreamAttempts>;
