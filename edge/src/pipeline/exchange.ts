@@ -31,7 +31,9 @@ export interface Exchange {
 
   // The current upstream attempt.
   upstream: Upstream | undefined;
-  /** Events of any other (abandoned) upstream request are ignored. */
+  /** Counts the upstream attempts: failures of an earlier (abandoned) one are ignored. */
+  attempt: number;
+  /** Set once it has its socket; events of any other (abandoned) upstream request are ignored. */
   upstreamReq: ClientRequest | undefined;
   timedOut: boolean;
   /** Why the service attempt failed, once it has. */
@@ -73,6 +75,7 @@ export function openExchange(req: IncomingMessage, res: ServerResponse): Exchang
     backend: 'edge',
     fallback: undefined,
     upstream: undefined,
+    attempt: 0,
     upstreamReq: undefined,
     timedOut: false,
     failure: undefined,

@@ -31,27 +31,37 @@ export function createResponseWriter(options: ResponseWriterOptions) {
     return headers;
   }
 
+  /**
+   * Writes an upstream response's head to the client, if it still can: the body follows, piped by the caller
+   * (relay) or by http-proxy (a legacy response).
+   */
+  function writeHead(exchange: Exchange, upstreamRes: IncomingMessage): boolean {
+    const { res } = exchange;
+    if (res.headersSent || res.destroyed) {
+      upstreamRes.resume();
+      return false;
+    }
+    // One flat [name, value, …] list straight from the raw headers into writeHead: no header object is built on
+    // either side, and repeated headers (set-cookie) pass as they came.
+    const raw = upstreamRes.rawHeaders;
+    const named = connectionNamedHeaders(rawConnectionHeader(raw));
+    const headers: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = (raw[i] as string).toLowerCase();
+      if (!isDroppedResponseHeader(name, named)) headers.push(name, raw[i + 1] as string);
+    }
+    res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, pushEdgeHeaders(exchange, headers));
+    upstreamRes.on('aborted', destroyUnfinished);
+    upstreamRes.on('error', destroyUnfinished);
+    return true;
+  }
+
   return {
-    /** Streams an upstream's response to the client. */
+    writeHead,
+
+    /** Streams a self-handled upstream response (a service's) to the client. */
     relay(exchange: Exchange, upstreamRes: IncomingMessage): void {
-      const { res } = exchange;
-      if (res.headersSent || res.destroyed) {
-        upstreamRes.resume();
-        return;
-      }
-      // One flat [name, value, …] list straight from the raw headers into writeHead: no header object is built on
-      // either side, and repeated headers (set-cookie) pass as they came.
-      const raw = upstreamRes.rawHeaders;
-      const named = connectionNamedHeaders(rawConnectionHeader(raw));
-      const headers: string[] = [];
-      for (let i = 0; i < raw.length; i += 2) {
-        const name = (raw[i] as string).toLowerCase();
-        if (!isDroppedResponseHeader(name, named)) headers.push(name, raw[i + 1] as string);
-      }
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, pushEdgeHeaders(exchange, headers));
-      upstreamRes.on('aborted', destroyUnfinished);
-      upstreamRes.on('error', destroyUnfinished);
-      upstreamRes.pipe(res);
+      if (writeHead(exchange, upstreamRes)) upstreamRes.pipe(exchange.res);
     },
 
     /** The edge's own answer: a refusal, or 502/504 when legacy itself failed. Refusals (stage `edge`) are counted. */

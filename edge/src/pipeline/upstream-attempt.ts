@@ -29,12 +29,15 @@ export interface UpstreamAttemptOptions {
  */
 export function createUpstreamAttempts(options: UpstreamAttemptOptions) {
   const { backends, writer, metrics, logger } = options;
-  const upstreamRequests = createUpstreamRequests({ response: onResponse, error: onError });
+  const upstreamRequests = createUpstreamRequests(
+    { response: onResponse, error: onError },
+    { legacyMs: options.upstreamTimeoutMs, serviceMs: options.serviceTimeoutMs },
+  );
 
   function toLegacy(exchange: Exchange, upstream: Upstream, resend = false): void {
     exchange.stage = 'legacy';
     exchange.backend = 'legacy';
-    upstreamRequests.send(exchange, upstream, options.upstreamTimeoutMs, exchange.hasBody && !resend);
+    upstreamRequests.send(exchange, upstream, resend);
   }
 
   function toService(exchange: Exchange, slice: Slice): void {
@@ -55,7 +58,7 @@ export function createUpstreamAttempts(options: UpstreamAttemptOptions) {
               if (error) reject(error);
               else resolve();
             };
-            upstreamRequests.send(exchange, sliceBackends.service, options.serviceTimeoutMs, false);
+            upstreamRequests.send(exchange, sliceBackends.service, false);
           }),
       )
       .then(undefined, (error: unknown) => {
@@ -104,8 +107,11 @@ export function createUpstreamAttempts(options: UpstreamAttemptOptions) {
         // The head was fast enough; from here on the body only has to keep flowing like any upstream's.
         exchange.upstreamReq?.setTimeout(options.upstreamTimeoutMs);
         exchange.settle?.();
+        writer.relay(exchange, upstreamRes);
+        return;
       }
-      writer.relay(exchange, upstreamRes);
+      // Legacy's response is not self-handled: http-proxy pipes its body once the edge has written the head.
+      writer.writeHead(exchange, upstreamRes);
     } catch (error) {
       // Never let one response take the process down.
       logger.error({ err: error, reqId: exchange.requestId }, 'failed to relay an upstream response');

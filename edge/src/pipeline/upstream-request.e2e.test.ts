@@ -3,7 +3,7 @@ import { createFakeFlagEvaluator } from '../flags/fake-flag-evaluator.js';
 import type { FakeUpstream } from '../testing/fake-upstream.js';
 import { rawStatus, send, sendRaw, startEdgeOnFakeUpstreams, type TestEdge } from '../testing/test-edge.js';
 
-/** What an upstream receives from the edge's own node:http requests (it used to send them through http-proxy). */
+/** What an upstream receives from the edge's requests through http-proxy (its deleteLength pass is left out: see upstream-request.ts). */
 describe('upstream requests', () => {
   let legacy: FakeUpstream;
   let users: FakeUpstream;

@@ -1,60 +1,44 @@
-import http, { type ClientRequest, type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import { parse as parseUrl } from 'node:url';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import httpProxy from 'http-proxy';
 import type { Upstream } from '../proxy/upstreams.js';
 import { attachExchange, exchangeOf, type Exchange } from './exchange.js';
 
 export const UPSTREAM_TIMEOUT = 'EDGE_UPSTREAM_TIMEOUT';
 
 export interface UpstreamEvents {
-  /** The current attempt's response head has arrived. */
+  /**
+   * The current attempt's response head has arrived. A service attempt's response is the edge's to write (it may be
+   * dropped for a fallback); a legacy one is piped by http-proxy once this returns, so only its head is to be written.
+   */
   response(exchange: Exchange, upstreamRes: IncomingMessage): void;
   /** The current attempt failed: connection error, or no answer in time (`exchange.timedOut`). */
   error(exchange: Exchange, error: NodeJS.ErrnoException): void;
 }
 
-/** Characters that make url.parse rewrite a path (it escapes some after them); none of them is in a usual path. */
-const PARSED_DIFFERENTLY = /[@\s#\\]/;
-
-/**
- * The path the upstream request carries, exactly as http-proxy built it before the edge sent requests itself:
- * `url.parse(url).path` joined to the target's own path, runs of slashes collapsed. For the usual request (no
- * target path, no `//` or `:/` in the path, nothing url.parse would escape) that is the URL itself, unparsed.
- */
-export function upstreamPath(base: string, url: string): string {
-  const query = url.indexOf('?');
-  const pathEnd = query === -1 ? url.length : query;
-  const slashes = url.indexOf('//');
-  const scheme = url.indexOf(':/');
-  if (base === '' && (slashes === -1 || slashes >= pathEnd) && (scheme === -1 || scheme >= pathEnd) && !PARSED_DIFFERENTLY.test(url)) return url;
-
-  const parsed = parseUrl(url).path ?? '';
-  const parsedQuery = parsed.indexOf('?');
-  const path = parsedQuery === -1 ? parsed : parsed.slice(0, parsedQuery);
-  const joined = (base && path ? `${base}/${path}` : base || path).replace(/\/+/g, '/').replace('http:/', 'http://').replace('https:/', 'https://');
-  return parsedQuery === -1 ? joined : joined + parsed.slice(parsedQuery);
+/** Always empty: what a re-sent bodiless read sends (the client's own request stream has already been consumed). */
+function emptyBody(): Readable {
+  return Readable.from([]);
 }
 
 /**
- * Sends a client's request to an upstream with node:http over the upstream's keep-alive pool, and reports the
- * response head or the failure. The request headers are the client's, already sanitised, with the upstream's own
- * Host. Listeners are shared functions that find their exchange on the upstream request; events of an upstream
- * request that is no longer the exchange's current one (an abandoned attempt) are dropped.
+ * Sends a client's request to an upstream through one http-proxy instance, over the upstream's keep-alive pool, and
+ * reports the response head or the failure. The request headers are the client's, already sanitised; http-proxy
+ * gives them the upstream's own Host (changeOrigin) and builds the path. Events of an upstream request that is no
+ * longer the exchange's current one (an abandoned attempt) are dropped.
  */
-export function createUpstreamRequests(events: UpstreamEvents) {
-  function onResponse(this: ClientRequest, upstreamRes: IncomingMessage): void {
-    const exchange = exchangeOf(this);
-    if (!exchange || exchange.upstreamReq !== this) {
-      upstreamRes.resume();
-      return;
-    }
-    events.response(exchange, upstreamRes);
-  }
+export function createUpstreamRequests(events: UpstreamEvents, timeouts: { legacyMs: number; serviceMs: number }) {
+  // No x-forwarded-* of http-proxy's own: sanitizeRequestHeaders sets them. No ws: the edge proxies HTTP only.
+  const proxy = httpProxy.createProxyServer({ xfwd: false, changeOrigin: true, ws: false });
 
-  function onError(this: ClientRequest, error: NodeJS.ErrnoException): void {
-    const exchange = exchangeOf(this);
-    if (exchange && exchange.upstreamReq === this) events.error(exchange, error);
-  }
+  // Request smuggling: http-proxy's first incoming pass, deleteLength, turns a DELETE/OPTIONS without Content-Length
+  // into `content-length: 0` and deletes Transfer-Encoding — also when the body is chunked, and then pipes that body
+  // raw, so the upstream reads the chunks as the next request on the pooled connection. The pass is dropped here, and
+  // only a DELETE/OPTIONS that really has no body is told `content-length: 0` (see send); a chunked one stays chunked.
+  const passes = (proxy as unknown as { webPasses: Array<(...args: never[]) => unknown> }).webPasses;
+  const deleteLength = passes.findIndex((pass) => pass.name === 'deleteLength');
+  if (deleteLength === -1) throw new Error('http-proxy has no deleteLength pass to remove: check the request-smuggling fix');
+  passes.splice(deleteLength, 1);
 
   function onTimeout(this: ClientRequest): void {
     const exchange = exchangeOf(this);
@@ -63,37 +47,57 @@ export function createUpstreamRequests(events: UpstreamEvents) {
     this.destroy(Object.assign(new Error(`upstream did not answer within ${timeoutMs ?? '?'} ms`), { code: UPSTREAM_TIMEOUT }));
   }
 
+  // Emitted when the upstream request has its socket (the edge drops `expect`, so it always is).
+  proxy.on('proxyReq', (upstreamReq: ClientRequest, _req: IncomingMessage, res: ServerResponse) => {
+    const exchange = exchangeOf(res);
+    if (!exchange) return;
+    attachExchange(upstreamReq, exchange);
+    exchange.upstreamReq = upstreamReq;
+    upstreamReq.setTimeout(exchange.stage === 'service' ? timeouts.serviceMs : timeouts.legacyMs, onTimeout);
+  });
+
+  // Before http-proxy's outgoing passes: a legacy head written here leaves them nothing to do but pipe the body.
+  proxy.on('proxyRes', (upstreamRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => {
+    const exchange = exchangeOf(res);
+    const upstreamReq = (upstreamRes as IncomingMessage & { req?: ClientRequest }).req;
+    if (!exchange || exchange.upstreamReq !== upstreamReq) {
+      upstreamRes.resume();
+      return;
+    }
+    events.response(exchange, upstreamRes);
+  });
+
+  // Failures reach each call's callback; this only catches what http-proxy might emit without one.
+  proxy.on('error', (error: Error, _req: IncomingMessage, res: ServerResponse | unknown) => {
+    const exchange = res && typeof res === 'object' ? exchangeOf(res) : undefined;
+    if (exchange) events.error(exchange, error);
+  });
+
   return {
     /**
-     * One attempt: `withBody` streams the client's body (the first attempt of a request that has one); a re-sent
-     * bodiless read sends none. `timeoutMs` is the longest silence before the attempt fails as timed out.
+     * One attempt. A service attempt is self-handled (its head is inspected before anything reaches the client); a
+     * legacy one is relayed by http-proxy. `resend` sends no body (the client's was read by an earlier attempt).
+     * `exchange.stage` says which upstream this is and must be set first.
      */
-    send(exchange: Exchange, upstream: Upstream, timeoutMs: number, withBody: boolean): void {
-      const { req } = exchange;
-      const { target } = upstream;
+    send(exchange: Exchange, upstream: Upstream, resend: boolean): void {
+      const { req, res } = exchange;
       const headers = req.headers;
-      headers.host = target.host ?? undefined;
       // A bodiless DELETE/OPTIONS says so, as http-proxy made it (some servers wait for a body otherwise).
       if ((req.method === 'DELETE' || req.method === 'OPTIONS') && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
         headers['content-length'] = '0';
       }
-      const request = (target.protocol === 'https:' ? https : http).request({
-        hostname: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: upstreamPath(target.path ?? '', req.url ?? '/'),
-        headers,
-        agent: upstream.agent,
-      });
-      attachExchange(request, exchange);
+      const attempt = ++exchange.attempt;
       exchange.upstream = upstream;
-      exchange.upstreamReq = request;
+      exchange.upstreamReq = undefined;
       exchange.timedOut = false;
-      request.on('response', onResponse);
-      request.on('error', onError);
-      request.setTimeout(timeoutMs, onTimeout);
-      if (withBody) req.pipe(request);
-      else request.end();
+      proxy.web(
+        req,
+        res,
+        { target: upstream.target, agent: upstream.agent, selfHandleResponse: exchange.stage === 'service', buffer: resend ? emptyBody() : undefined },
+        (error: NodeJS.ErrnoException) => {
+          if (attempt === exchange.attempt) events.error(exchange, error);
+        },
+      );
     },
   };
 }
