@@ -4,6 +4,7 @@ import type { Knex, Logger } from '@strangler/platform';
 import type { Projector } from '../projectors/projector.js';
 import { BatchApplier } from './batch-applier.js';
 import { kafkaDeadLetterSink } from './dead-letters.js';
+import { isRetriableKafkaError, retryTransient } from './retry-transient.js';
 import { createCdcMetrics, type CdcMetrics } from './metrics.js';
 import { migrateCdcSchema } from '../schema.js';
 import { KnexPositionStore, positionKey, type PositionStore } from './positions.js';
@@ -157,13 +158,28 @@ export function createProjectorRuntime(options: ProjectorRuntimeOptions): Projec
     );
   }
 
-  /** Debezium creates a change topic with its first record: an empty table has none yet, and subscribing needs it. */
+  /**
+   * Debezium creates a change topic with its first record: an empty table has none yet, and subscribing needs it.
+   * Debezium may be creating the same topic right now; until its metadata reaches the broker, kafkajs answers with a
+   * retriable error (UNKNOWN_TOPIC_OR_PARTITION), which must not stop the projector.
+   */
   async function ensureTopics(): Promise<void> {
-    const existing = new Set(await admin.listTopics());
-    const missing = [...topics, options.deadLetterTopic].filter((topic) => !existing.has(topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
-    logger.info({ topics: missing }, 'created missing topics');
+    await retryTransient(
+      async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = [...topics, options.deadLetterTopic].filter((topic) => !existing.has(topic));
+        if (missing.length === 0) return;
+        await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+        logger.info({ topics: missing }, 'created missing topics');
+      },
+      {
+        isTransient: isRetriableKafkaError,
+        initialMs: options.retryInitialMs,
+        maxMs: options.retryMaxMs,
+        attempts: 10,
+        onRetry: (error, retryInMs) => logger.warn({ err: error, retryInMs }, 'change topics not ready yet; retrying'),
+      },
+    );
   }
 
   function startProgressLog(): void {
