@@ -3,9 +3,7 @@
  * every import declared — in stack/src/boundaries.test.ts, on the graph dependency-cruiser builds).
  * The strangler only works if extracted services stand alone and the edge stays a thin router.
  */
-const WORKSPACE = '(platform|testkit|unleash-admin|legacy|new-services/[^/]+|cdc|edge|cli|contracts|stack)';
-/** Test code: test files, test support (src/testing/, the conformance suites, the test kit), and benches. */
-const TEST_CODE = '([.]test[.]ts$|/src/testing/|/src/conformance/|^[^/]+/bench/|^testkit/)';
+const { WORKSPACE, TEST_CODE } = require('./scripts/workspace-patterns.cjs');
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

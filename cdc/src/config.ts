@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, dbConfigKeys, defineConfig, envSchemas, type ConfigSpec, type ConfigValues, type Env } from '@strangler/platform';
-import { DEFAULT_SLICES_DIR, loadSlicesSetting, type LoadedSlice } from '@strangler/platform/slices';
+import { DEFAULT_SLICES_DIR, loadSlicesOf, type LoadedSlice } from '@strangler/platform/slices';
 import { deadLetterTopic, defaultConsumerGroup } from './connect/pipeline-names.js';
 
 /** Where the slice manifests are: each names its projector, the service database it writes to and its port. */
@@ -131,8 +131,7 @@ export interface CdcConfig extends RawCdcConfig {
 }
 
 function projectorSlices(env: Env): LoadedSlice[] {
-  const { slicesDir } = defineConfig(slicesDirKey).load(env);
-  return loadSlicesSetting(slicesDir);
+  return loadSlicesOf(slicesDirKey.slicesDir, env);
 }
 
 /** The keys (with the first slice's projector defaults) for docs and `--help`; `loadCdcConfig` picks the defaults by PROJECTOR. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_GROUP_PREFIX } from '@strangler/cdc/connect';
 import { defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
-import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesSetting, sliceEnvPrefix, type LoadedSlice } from '@strangler/platform/slices';
+import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesOf, sliceEnvPrefix, type LoadedSlice } from '@strangler/platform/slices';
 import { ADMIN_TOKEN_SECRET_KEY } from '@strangler/stack/secret-keys';
 import { normalizeUnleashUrl } from '@strangler/unleash-admin';
 
@@ -132,7 +132,7 @@ function projectorUrlKey(slice: LoadedSlice) {
 }
 
 export function loadCliConfig(env: Env = process.env): CliConfig {
-  const slices = loadSlicesSetting(fromRepoRoot(env[cliConfig.spec.slicesDir.env] || cliConfig.spec.slicesDir.default));
+  const slices = loadSlicesOf(cliConfig.spec.slicesDir, env);
   const { values, perSlice } = loadConfigWithSlices(cliConfig.spec, slices, projectorUrlKey, env);
   const projectorUrls = Object.fromEntries(slices.map((slice) => [slice.projector.name, perSlice.get(slice.name)?.projectorUrl as string]));
   return { ...values, slices, projectorUrls };

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
-import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesSetting, sliceEnvPrefix, type LoadedSlice } from '@strangler/platform/slices';
+import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesOf, sliceEnvPrefix, type LoadedSlice } from '@strangler/platform/slices';
 
 /** The stack keeps its state under .stack/ at the repository root (git-ignored, wiped by `npm run stack:reset`). */
 const DEFAULT_SNAPSHOT_DIR = fileURLToPath(new URL('../../.stack/edge-flags', import.meta.url));
@@ -240,7 +240,7 @@ function serviceUrlKey(slice: LoadedSlice) {
 }
 
 export function loadEdgeConfig(env: Env = process.env): EdgeConfig {
-  const slices = loadSlicesSetting(env[edgeConfig.spec.slicesDir.env] ?? edgeConfig.spec.slicesDir.default);
+  const slices = loadSlicesOf(edgeConfig.spec.slicesDir, env);
   const { values, perSlice } = loadConfigWithSlices(edgeConfig.spec, slices, serviceUrlKey, env);
   const serviceUrls = slices.flatMap((slice) => {
     const url = perSlice.get(slice.name)?.serviceUrl as string | undefined;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
-import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesSetting, type LoadedSlice } from '@strangler/platform/slices';
+import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesOf, type LoadedSlice } from '@strangler/platform/slices';
 
 /** The repository root (this file is <repo>/stack/src/config.ts); scripts and the default STACK_DIR hang off it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -105,8 +105,7 @@ function slicePortKeys(slice: LoadedSlice) {
 }
 
 export function loadStackConfig(env: Env = process.env): StackConfig {
-  const slicesDir = resolve(env[stackConfig.spec.slicesDir.env] || stackConfig.spec.slicesDir.default);
-  const manifests = loadSlicesSetting(slicesDir);
+  const manifests = loadSlicesOf(stackConfig.spec.slicesDir, env);
   const { values, perSlice } = loadConfigWithSlices(stackConfig.spec, manifests, slicePortKeys, env);
   const slices = manifests.map((manifest) => {
     const ports = perSlice.get(manifest.name);
@@ -119,7 +118,7 @@ export function loadStackConfig(env: Env = process.env): StackConfig {
 export function describeStackConfig(env: Env = process.env): Array<{ env: string; default: string; description: string }> {
   const rows = stackConfig.describe();
   try {
-    const manifests = loadSlicesSetting(resolve(env[stackConfig.spec.slicesDir.env] || stackConfig.spec.slicesDir.default));
+    const manifests = loadSlicesOf(stackConfig.spec.slicesDir, env);
     return [...rows, ...manifests.flatMap((slice) => Object.values(slicePortKeys(slice)).map((key) => ({ env: key.env, default: key.default, description: key.description })))];
   } catch {
     return rows;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { SHARED_SERVER_SETTINGS } from './components/mariadb.js';
 import { appDatabases } from './components/mariadb-server.js';
 import { loadStackConfig } from './config.js';
+import { workspaceDirs } from './testing/workspace-graph.js';
 import { sliceEnvPrefix } from '@strangler/platform/slices';
 
 /**
@@ -26,22 +27,10 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as { services
 const slices = loadStackConfig({}).slices.map((slice) => slice.manifest);
 const APP_DATABASES = appDatabases(loadStackConfig({}).slices);
 
-function workspaceDirs(): string[] {
-  const { workspaces } = JSON.parse(read('package.json')) as { workspaces: string[] };
-  return workspaces.flatMap((pattern) => {
-    if (!pattern.endsWith('/*')) return [pattern];
-    const parent = pattern.slice(0, -2);
-    if (!existsSync(join(repo, parent))) return [];
-    // Only folders that are packages count as workspaces.
-    return readdirSync(join(repo, parent), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(join(repo, parent, entry.name, 'package.json')))
-      .map((entry) => `${parent}/${entry.name}`);
-  });
-}
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
-  it.each(workspaceDirs())('copies the %s manifest into both stages, so `npm ci` matches the lock file', (dir) => {
+  it.each(workspaceDirs(repo))('copies the %s manifest into both stages, so `npm ci` matches the lock file', (dir) => {
     const copies = dockerfile.split('\n').filter((line) => line.trim() === `COPY ${dir}/package.json ${dir}/`);
     expect(copies).toHaveLength(2);
   });

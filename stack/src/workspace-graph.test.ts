@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,21 +13,13 @@ import {
   undeclaredImports,
   workspaceEdges,
   type CruisedModule,
+  workspaceDirs,
   type PackageManifest,
 } from './testing/workspace-graph.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const root = readManifest(repo, '.');
 
-function workspaceDirs(): string[] {
-  return (root as PackageManifest & { workspaces: string[] }).workspaces.flatMap((pattern) => {
-    if (!pattern.endsWith('/*')) return [pattern];
-    const parent = pattern.slice(0, -2);
-    return readdirSync(join(repo, parent), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(join(repo, parent, entry.name, 'package.json')))
-      .map((entry) => `${parent}/${entry.name}`);
-  });
-}
 
 const dep = (module: string) => ({ module, resolved: module, dependencyTypes: ['import'] });
 
@@ -72,7 +64,7 @@ describe('the workspace graph checks (on a made-up repository)', () => {
 });
 
 describe('the repository as a graph of workspaces', () => {
-  const manifests = new Map(workspaceDirs().map((dir) => [dir, readManifest(repo, dir)]));
+  const manifests = new Map(workspaceDirs(repo).map((dir) => [dir, readManifest(repo, dir)]));
   let modules: CruisedModule[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'strangler-graph-'));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SLICES_DIR, loadSlices, type LoadedSlice, type SliceManifest } from '@strangler/platform/slices';
+import { DEFAULT_SLICES_DIR, loadSlices, sliceEnvPrefix, type LoadedSlice, type SliceManifest } from '@strangler/platform/slices';
 
 /** A manifest as written to disk (the loader adds `file`). */
 export type ManifestJson = SliceManifest;
@@ -33,7 +33,7 @@ export interface TestSliceOptions {
 /** A complete, valid manifest for a slice no code knows about: what a team adding a slice writes. */
 export function testSliceManifest(options: TestSliceOptions): ManifestJson {
   const { name } = options;
-  const prefix = name.toUpperCase().replace(/-/g, '_');
+  const prefix = sliceEnvPrefix(name);
   const servicePort = options.servicePort ?? 3900;
   return {
     name,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadSlices, type SliceManifest } from '@strangler/platform/slices';
 import type { ConnectorConfig } from './connect-client.js';
+import { projectedTables } from './pipeline-names.js';
 
 /** The connector file in the repo (cdc/connectors/legacy.json): everything but where and as whom to connect. */
 export const LEGACY_CONNECTOR_FILE = fileURLToPath(new URL('../../connectors/legacy.json', import.meta.url));
@@ -9,7 +10,7 @@ export const LEGACY_CONNECTOR_NAME = 'legacy';
 
 /** The monolith's tables the slices cover (each manifest's `tables[].legacy`), once each: what Debezium captures. */
 export function capturedTables(slices: readonly Pick<SliceManifest, 'tables'>[]): string[] {
-  return [...new Set(slices.flatMap((slice) => slice.tables.map((table) => table.legacy)))];
+  return [...new Set(slices.flatMap(projectedTables))];
 }
 
 export interface LegacyConnectorSettings {

@@ -21,6 +21,15 @@ export function loadSlicesSetting(dir: string, setting = 'SLICES_DIR'): LoadedSl
   }
 }
 
+/**
+ * The manifests of the folder a package's own slices-dir key names, read from `env` through that key (its default
+ * and its schema, which may resolve the path), so no package re-implements the lookup.
+ */
+export function loadSlicesOf(key: ConfigKey, env: Env): LoadedSlice[] {
+  const { dir } = defineConfig({ dir: key }).load(env) as { dir: string };
+  return loadSlicesSetting(dir, key.env);
+}
+
 export interface ConfigWithSlices<T extends Record<string, ConfigKey>, K extends string> {
   values: ConfigValues<T>;
   /** Per slice name, the values of its per-slice keys. */

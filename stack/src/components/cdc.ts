@@ -4,7 +4,7 @@ import { stackSlice, type StackSlice } from '../config.js';
 import { secret, type StackComponent, type StackContext } from '../context.js';
 import { executablePrerequisite } from '../prerequisites.js';
 import { cdcJarPaths, ensureCdcJars, MAVEN_INSTALL_HINT } from './cdc-jars.js';
-import { connectPaths, connectUrl, isConnectReady, prepareConnect, spawnConnect, stopLeftoverConnect, writeConnectSecrets, type ConnectInstance } from './kafka-connect.js';
+import { connectPaths, connectSecretsPath, connectUrl, isConnectReady, prepareConnect, spawnConnect, stopLeftoverConnect, writeConnectSecrets, type ConnectInstance } from './kafka-connect.js';
 import { isKafkaReady, kafkaBootstrap, kafkaPaths, prepareKafka, spawnKafka, stopLeftoverKafka, type KafkaInstance } from './kafka.js';
 import { mariadbEnv, mariadbPasswordKey } from './mariadb-server.js';
 import { nodeService, nodeStep } from './node-process.js';
@@ -116,21 +116,22 @@ const registerStep = nodeStep({
     CDC_DB_HOST: '127.0.0.1',
     CDC_DB_PORT: String(ctx.config.mariadbPort),
     CDC_DB_USER: CDC_MARIADB_USER,
-    CDC_DB_PASSWORD_REFERENCE: `\${file:${connectSecretsFile(ctx)}:password}`,
+    CDC_DB_PASSWORD_REFERENCE: `\${file:${connectSecretsPath(connectInstance(ctx), CDC_SECRETS)}:password}`,
     KAFKA_BROKERS: kafkaBootstrap(kafkaInstance(ctx)),
     SLICES_DIR: ctx.config.slicesDir,
   }),
   failureHint: 'the connector runs inside Kafka Connect: see <STACK_DIR>/kafka-connect/connect.log, or `npm run strangler -- cdc status`',
 });
 
-/** Where the worker reads the cdc account's password (Connect's file config provider); the config only names it. */
-function connectSecretsFile(ctx: StackContext): string {
-  return writeConnectSecrets(connectInstance(ctx), 'mariadb-cdc', { password: secret(ctx, mariadbPasswordKey(CDC_MARIADB_USER)) });
-}
+/** The worker's secrets file holding the cdc account's password; the connector config only names it. */
+const CDC_SECRETS = 'mariadb-cdc';
 
 /** PUT of the connector config on every start (idempotent), then a wait until it runs. */
 export const legacyConnector: StackComponent = {
   ...registerStep,
+  async prepare({ stack }) {
+    writeConnectSecrets(connectInstance(stack), CDC_SECRETS, { password: secret(stack, mariadbPasswordKey(CDC_MARIADB_USER)) });
+  },
   async start(args): Promise<StepOutcome> {
     await registerStep.start?.(args);
     return { detail: 'cdc/connectors/legacy.json registered, running' };

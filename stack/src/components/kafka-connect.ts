@@ -82,8 +82,13 @@ export function prepareConnect(instance: ConnectInstance): void {
  * Writes a properties file of secrets under the worker's secrets folder (0600) and returns the path a connector
  * config names in `${file:<path>:<key>}`.
  */
+/** Where the worker's file config provider finds the secrets `name` (what a connector config's `${file:…}` names). */
+export function connectSecretsPath(instance: Pick<ConnectInstance, 'home' | 'secretsDir'>, name: string): string {
+  return join(connectPaths(instance).secretsDir, `${name}.properties`);
+}
+
 export function writeConnectSecrets(instance: Pick<ConnectInstance, 'home' | 'secretsDir'>, name: string, values: Record<string, string>): string {
-  const file = join(connectPaths(instance).secretsDir, `${name}.properties`);
+  const file = connectSecretsPath(instance, name);
   mkdirSync(connectPaths(instance).secretsDir, { recursive: true, mode: 0o700 });
   // Properties escaping: backslash, and the separators a generated password never contains but a user's might.
   const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/([=:#!])/g, '\\$1');

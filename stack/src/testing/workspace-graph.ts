@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /**
@@ -6,10 +7,10 @@ import { join } from 'node:path';
  * imports which, from production or test code, and whether each import is declared in the importer's package.json.
  */
 
-/** A workspace folder at the start of a path: platform, new-services/users, … */
-const WORKSPACE = /^(platform|testkit|unleash-admin|legacy|new-services\/[^/]+|cdc|edge|cli|contracts|stack)\//;
-/** Test code: test files, test support and benches (the same split as .dependency-cruiser.cjs). */
-const TEST_CODE = /([.]test[.]ts$|\/src\/testing\/|\/src\/conformance\/|^[^/]+\/bench\/|^testkit\/)/;
+// The same patterns the dependency-cruiser rules use.
+const patterns = createRequire(import.meta.url)('../../../scripts/workspace-patterns.cjs') as { WORKSPACE: string; TEST_CODE: string };
+const WORKSPACE = new RegExp(`^${patterns.WORKSPACE}/`);
+const TEST_CODE = new RegExp(patterns.TEST_CODE);
 
 export interface CruisedModule {
   source: string;
@@ -129,4 +130,18 @@ export function exportProblems(dir: string, manifest: PackageManifest): string[]
 
 export function readManifest(repo: string, dir: string): PackageManifest {
   return JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) as PackageManifest;
+}
+
+/** The workspace folders the root package.json declares (`new-services/*` expanded to the packages in it). */
+export function workspaceDirs(repo: string): string[] {
+  const { workspaces } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { workspaces: string[] };
+  return workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [pattern];
+    const parent = pattern.slice(0, -2);
+    if (!existsSync(join(repo, parent))) return [];
+    // Only folders that are packages count as workspaces.
+    return readdirSync(join(repo, parent), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(repo, parent, entry.name, 'package.json')))
+      .map((entry) => `${parent}/${entry.name}`);
+  });
 }

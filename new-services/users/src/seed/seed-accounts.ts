@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { hashPassword, type Knex } from '@strangler/platform';
 import { migrateToLatest } from '../db/migrations.js';
-import { normalizeEmail, type UserStatus } from '../features/users/users-store-type.js';
+import { normalizeEmail } from '../features/users/users-store-type.js';
+import type { AccountRow } from '../features/users/account-row.js';
 
 /** The one password every demo account has. */
 export const DEMO_PASSWORD = 'demo-password';
@@ -20,18 +21,8 @@ export class SeedRefusedError extends Error {
   }
 }
 
-export interface AccountSeedRow {
-  id: number;
-  legacy_id: null;
-  email: string;
-  email_normalized: string;
-  display_name: string;
-  status: UserStatus;
-  password_hash: string;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
+/** A demo account: an accounts row created here, so linked to no legacy user. */
+export type AccountSeedRow = AccountRow & { legacy_id: null };
 
 /** "Chloé" → "chloe": the ASCII local part of an email. */
 function emailPart(name: string): string {
