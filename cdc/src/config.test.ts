@@ -17,6 +17,9 @@ describe('cdc projector config', () => {
       retryInitialMs: 200,
       retryMaxMs: 30_000,
       progressIntervalMs: 5000,
+      sessionTimeoutMs: 10_000,
+      kafkaProbeIntervalMs: 2000,
+      consumerRestartMaxMs: 5000,
       host: '127.0.0.1',
       port: 3101,
       logLevel: 'info',
@@ -79,6 +82,10 @@ describe('cdc projector config', () => {
 
   it('rejects a back-off ceiling below the first back-off', () => {
     expect(configError(() => loadCdcConfig({ PROJECTOR: 'users', RETRY_INITIAL_MS: '1000', RETRY_MAX_MS: '10' })).message).toContain('RETRY_MAX_MS=10');
+  });
+
+  it('rejects a session timeout the broker would refuse', () => {
+    expect(configError(() => loadCdcConfig({ PROJECTOR: 'users', CONSUMER_SESSION_TIMEOUT_MS: '3000' })).message).toContain('CONSUMER_SESSION_TIMEOUT_MS=3000');
   });
 
   it('describes every key for docs', () => {

@@ -103,7 +103,25 @@ function cdcSpec(slices: readonly LoadedSlice[], slice: LoadedSlice) {
       description: 'How often a progress line (records applied per second, lag) is logged while records flow',
       schema: envSchemas.positiveInt,
     },
-    host: { env: 'HOST', default: '127.0.0.1', description: 'Interface of the /health, /ready, /metrics listener', schema: envSchemas.host },
+    sessionTimeoutMs: {
+      env: 'CONSUMER_SESSION_TIMEOUT_MS',
+      default: '10000',
+      description: 'Consumer group session timeout: a member that died (kill -9, or with the broker) holds up the rejoin at most this long',
+      schema: envSchemas.positiveInt,
+    },
+    kafkaProbeIntervalMs: {
+      env: 'KAFKA_PROBE_INTERVAL_MS',
+      default: '2000',
+      description: 'How often the broker is asked whether it answers (/ready, /status and cdc_kafka_reachable follow it)',
+      schema: envSchemas.positiveInt,
+    },
+    consumerRestartMaxMs: {
+      env: 'CONSUMER_RESTART_MAX_MS',
+      default: '5000',
+      description: 'Longest wait between consumer restarts while Kafka is unreachable (from RETRY_INITIAL_MS, doubling)',
+      schema: envSchemas.positiveInt,
+    },
+    host: { env: 'HOST', default: '127.0.0.1', description: 'Interface of the /health, /ready, /status, /metrics listener', schema: envSchemas.host },
     port: {
       env: 'PORT',
       default: String(defaults.port),
@@ -168,6 +186,10 @@ export function loadCdcConfig(env: Env = process.env): CdcConfig {
   if (problems.length > 0 || !raw) throw new ConfigError(problems);
   if (raw.retryMaxMs < raw.retryInitialMs) {
     throw new ConfigError([`RETRY_MAX_MS=${raw.retryMaxMs} must not be below RETRY_INITIAL_MS=${raw.retryInitialMs}`]);
+  }
+  // kafkajs heartbeats every min(3 s, a third of the session); Kafka refuses sessions under 6 s by default.
+  if (raw.sessionTimeoutMs < 6_000) {
+    throw new ConfigError([`CONSUMER_SESSION_TIMEOUT_MS=${raw.sessionTimeoutMs} is below the broker's minimum (group.min.session.timeout.ms, 6000)`]);
   }
   const defaultName = defaultConsumerGroup(raw.projector);
   return {

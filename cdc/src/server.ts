@@ -5,7 +5,9 @@ import { createProjectorRuntime } from './runtime/runtime.js';
 
 /**
  * The projector process: `PROJECTOR=users|catalog node --conditions=development --import tsx cdc/src/server.ts` (cdc/src/main.ts is an alias).
- * Applies the monolith's change events to one service's database; /health, /ready and /metrics on PORT.
+ * Applies the monolith's change events to one service's database; /health, /ready, /status and /metrics on PORT.
+ * Kafka or the database going away is waited out (not consuming, /ready 503, one log line when it begins and one
+ * when it ends); only a failure no wait can fix exits, non-zero.
  * SIGTERM/SIGINT: the listener drains, the batch in flight finishes and commits, then it disconnects and exits 0.
  */
 async function main(): Promise<void> {
@@ -21,10 +23,15 @@ async function main(): Promise<void> {
     metrics,
     bodyLimit: '1kb',
     async readiness() {
-      if (!runtime.isReady()) throw new Error('not (yet) a positioned member of the consumer group');
+      if (!runtime.isReady()) throw new Error(`not consuming: ${runtime.health().reason ?? 'not (yet) a positioned member of the consumer group'}`);
       await pingDb(db);
     },
-    routes: () => undefined,
+    routes(router) {
+      // Why /ready says what it says: consuming or not, Kafka reachable or not, the current outage and the last one.
+      router.get('/status', (_req, res) => {
+        res.json(runtime.health());
+      });
+    },
   });
   const server = await serve({
     app,

@@ -1,3 +1,4 @@
+import type { SupervisionReading } from '@strangler/stack/supervision-state';
 import type { FlagAdmin } from '@strangler/unleash-admin';
 import type { CdcDeps } from './cdc/cdc-deps.js';
 import type { ContractGate } from './contract-gate.js';
@@ -20,6 +21,8 @@ export interface CliDeps {
   gate: ContractGate;
   /** GET <base>/ready with a short timeout. */
   probe(baseUrl: string): Promise<BackendHealth>;
+  /** The launcher's <STACK_DIR>/supervision.json (what runs, restarts), or why there is none; never throws. */
+  supervision(): SupervisionReading;
   /** stderr, even in --json mode. */
   warn(message: string): void;
   /** Kafka Connect, Kafka and the projectors, created on first use (only `strangler cdc …` needs them). */

@@ -96,7 +96,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('strangler (real CLI, real Unleash)', () => {
+// Each test starts `node --import tsx` processes: on a loaded 2-core machine one takes 10-20 s to start, so the
+// 30 s default test timeout is too tight (the processes' own limits still bound each run).
+describe('strangler (real CLI, real Unleash)', { timeout: 180_000 }, () => {
   it('the rollout gate refuses without a passing record of the current pact, and passes with one', async () => {
     const none = await strangler(['rollout', 'users', '10']);
     expect(none.code).toBe(2);

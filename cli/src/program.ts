@@ -17,6 +17,7 @@ import { initCommand, killCommand, resumeCommand, rolloutCommand, statusCommand 
 import { formatInit, formatKill, formatResume, formatRollout, formatStatus } from './rollout/rollout-format.js';
 import { declaredFlags, sliceSpecs } from './slices.js';
 import { ADMIN_TOKEN_HINT, ADMIN_TOKEN_SECRET_KEY } from '@strangler/stack/secret-keys';
+import { readSupervisionState } from '@strangler/stack/supervision-state';
 import { UnleashAdminClient } from '@strangler/unleash-admin';
 
 export interface CliIo {
@@ -116,6 +117,7 @@ export function createDeps(config: CliConfig, io: CliIo): CliDeps {
     },
     gate: contractsGate(config.contractsResultsDir, contractSlices(config.slices)),
     probe: (url) => probeReady(url, config.healthTimeoutMs),
+    supervision: () => readSupervisionState(config.stackDir),
     warn: (message) => io.err.write(`${message}\n`),
     cdc: () => (cdc ??= createCdcDeps(config)),
   };

@@ -3,11 +3,14 @@
 // Options: --duration <s> (10), --connections <n> (50), --warmup <s> (2), --identities <n> (1000),
 //          --workers <n> (proxy processes of the edge and of the bare http-proxy alike; default: one per CPU, the
 //          edge's own default), --cpu-prof (write CPU profiles of the edge processes to .bench/profiles).
+// `--freeze` runs freeze-bench.ts instead (reads while the users service is SIGSTOPped; --rate <reads/s> (50),
+//          --freeze-s <s> (5)), hedging off and on.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runFreezeBench } from './freeze-bench.js';
 import { expectOk, load, makeIdentities, stopLoad, type Figures, type Identity, type LoadOptions } from './load.js';
 import { NGINX_INSTALL_HINT, REPO_ROOT, cpuMs, startBareProxy, startEdge, startNginx, startUpstream, stopAll, type Target } from './targets.js';
 
@@ -19,6 +22,9 @@ const { values } = parseArgs({
     identities: { type: 'string', default: '1000' },
     workers: { type: 'string', default: String(availableParallelism()) },
     'cpu-prof': { type: 'boolean', default: false },
+    freeze: { type: 'boolean', default: false },
+    rate: { type: 'string', default: '50' },
+    'freeze-s': { type: 'string', default: '5' },
   },
 });
 const positive = (name: string, value: string): number => {
@@ -108,6 +114,21 @@ function printTable(rows: Row[]): void {
 
 async function main(): Promise<void> {
   const jwtSecret = randomBytes(32).toString('base64url');
+  if (values.freeze) {
+    const results = await runFreezeBench({
+      workDir,
+      rate: positive('rate', values.rate),
+      freezeMs: positive('freeze-s', values['freeze-s']) * 1000,
+      jwtSecret,
+      jwtIssuer: JWT_ISSUER,
+    });
+    const benchDir = join(REPO_ROOT, '.bench');
+    mkdirSync(benchDir, { recursive: true });
+    const file = join(benchDir, `edge-freeze-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, loadAverage: loadavg(), results }, null, 2)}\n`);
+    console.log(`\nfigures: ${file}`);
+    return;
+  }
   const identities = await makeIdentities(options.identities, jwtSecret, JWT_ISSUER);
   const loadOptions = { connections: options.connections, durationS: options.durationS };
   console.log(

@@ -121,6 +121,15 @@ export async function startUpstream(logDir: string): Promise<Upstream> {
   return { ...started, url: legacyUrl, legacyUrl, serviceUrl };
 }
 
+/** One backend alone in its own process (`name` answers as that backend), so it can be frozen with SIGSTOP. */
+export async function startBackend(logDir: string, name: string): Promise<Target & { pid: number }> {
+  const port = await freePort();
+  const started = startNode(name, [join(BENCH_DIR, 'upstream.ts'), `${name}=${port}`], { logDir });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(name, started.child, () => answers(url));
+  return { ...started, url, pid: started.child.pid };
+}
+
 export async function startBareProxy(logDir: string, upstream: Upstream, workers: number): Promise<Target> {
   const port = await freePort();
   const started = startNode('bare-proxy', [join(BENCH_DIR, 'bare-proxy.ts'), String(port), upstream.legacyUrl, String(workers)], { logDir });
@@ -131,13 +140,13 @@ export async function startBareProxy(logDir: string, upstream: Upstream, workers
 
 export const USERS_FLAG = 'users.reads';
 
-/** A snapshot in unleash-client's backup format: the users slice at 50 %, sticky by userId. */
-function writeFlagSnapshot(dir: string, appName: string): void {
+/** A snapshot in unleash-client's backup format: the users slice at `rollout` % (50 by default), sticky by userId. */
+function writeFlagSnapshot(dir: string, appName: string, rollout = 50): void {
   mkdirSync(dir, { recursive: true });
   const usersAtHalf = {
     name: USERS_FLAG,
     enabled: true,
-    strategies: [{ name: 'flexibleRollout', parameters: { rollout: '50', stickiness: 'userId', groupId: USERS_FLAG } }],
+    strategies: [{ name: 'flexibleRollout', parameters: { rollout: String(rollout), stickiness: 'userId', groupId: USERS_FLAG } }],
   };
   writeFileSync(snapshotFileFor(dir, appName), JSON.stringify({ version: 2, features: [usersAtHalf], segments: [] }));
 }
@@ -156,7 +165,11 @@ async function edgeSplit(adminUrl: string): Promise<string> {
 
 export interface EdgeOptions {
   logDir: string;
-  upstream: Upstream;
+  upstream: Pick<Upstream, 'legacyUrl' | 'serviceUrl'>;
+  /** Percentage of users whose reads the flag sends to the service (default 50). */
+  usersRollout?: number;
+  /** Extra edge settings (e.g. HEDGE_ENABLED). */
+  env?: Record<string, string>;
   jwtSecret: string;
   jwtIssuer: string;
   /** EDGE_WORKERS. */
@@ -166,11 +179,11 @@ export interface EdgeOptions {
 }
 
 /** The real entry point (src/server.ts) as `npm start -w edge` runs it, flags from a snapshot, Unleash unreachable. */
-export async function startEdge(options: EdgeOptions): Promise<Target> {
+export async function startEdge(options: EdgeOptions): Promise<Target & { adminUrl: string }> {
   const [port, adminPort, unleashPort] = [await freePort(), await freePort(), await freePort()];
   const appName = 'strangler-edge';
   const flagDir = join(options.logDir, 'edge-flags');
-  writeFlagSnapshot(flagDir, appName);
+  writeFlagSnapshot(flagDir, appName, options.usersRollout);
   const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const started = startNode('edge', [...profile, 'src/server.ts'], {
     logDir: options.logDir,
@@ -193,6 +206,7 @@ export async function startEdge(options: EdgeOptions): Promise<Target> {
       // Far above what one client can do here: the limiter runs but never refuses.
       RATE_LIMIT_RPS: '1000000',
       RATE_LIMIT_BURST: '1000000',
+      ...options.env,
     },
   });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
@@ -200,7 +214,13 @@ export async function startEdge(options: EdgeOptions): Promise<Target> {
   const ready = (await (await fetch(`${adminUrl}/ready`)).json()) as { flags?: string };
   if (ready.flags !== 'snapshot') throw new Error(`edge flags are "${ready.flags}", expected "snapshot": the 50 % rollout is not loaded`);
   // The primary and its workers share the edge's process group.
-  return { ...started, url: `http://127.0.0.1:${port}`, pids: () => processGroupMembers(started.child.pid), describe: async () => `edge split: ${await edgeSplit(adminUrl)}` };
+  return {
+    ...started,
+    url: `http://127.0.0.1:${port}`,
+    adminUrl,
+    pids: () => processGroupMembers(started.child.pid),
+    describe: async () => `edge split: ${await edgeSplit(adminUrl)}`,
+  };
 }
 
 /**

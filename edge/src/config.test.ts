@@ -76,4 +76,10 @@ describe('edge config', () => {
   it('refuses a head timeout longer than the request timeout', () => {
     expect(() => loadEdgeConfig({ ...secret, HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HEADERS_TIMEOUT_MS=5000 must not exceed/);
   });
+
+  it('hedges by default, and refuses a hedge floor above its ceiling or a quantile out of range', () => {
+    expect(loadEdgeConfig(secret)).toMatchObject({ hedgeEnabled: true, hedgeQuantile: 0.95, hedgeFactor: 2, hedgeMinMs: 50, hedgeMaxMs: 1000, hedgeWindow: 256 });
+    expect(() => loadEdgeConfig({ ...secret, HEDGE_MIN_MS: '500', HEDGE_MAX_MS: '100' })).toThrow(/HEDGE_MIN_MS=500 must not exceed HEDGE_MAX_MS=100/);
+    expect(() => loadEdgeConfig({ ...secret, HEDGE_QUANTILE: '1.5' })).toThrow(/HEDGE_QUANTILE/);
+  });
 });

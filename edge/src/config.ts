@@ -193,6 +193,42 @@ export const edgeConfig = defineConfig({
     description: 'Longest wait for a new service\'s response head before the read is served by legacy instead',
     schema: envSchemas.positiveInt,
   },
+  hedgeEnabled: {
+    env: 'HEDGE_ENABLED',
+    default: 'true',
+    description: 'Hedge slow service reads: a GET/HEAD the service has not answered (head) within the hedge delay is also sent to legacy, and the first valid answer wins',
+    schema: envSchemas.boolean,
+  },
+  hedgeQuantile: {
+    env: 'HEDGE_QUANTILE',
+    default: '0.95',
+    description: 'The hedge delay follows this quantile of the service\'s recent successful read latencies (time to response head)',
+    schema: z.coerce.number().min(0.5).max(0.999),
+  },
+  hedgeFactor: {
+    env: 'HEDGE_FACTOR',
+    default: '2',
+    description: 'The hedge delay is the latency quantile times this factor, clamped to HEDGE_MIN_MS..HEDGE_MAX_MS',
+    schema: z.coerce.number().min(1).max(100),
+  },
+  hedgeMinMs: {
+    env: 'HEDGE_MIN_MS',
+    default: '50',
+    description: 'Shortest hedge delay (keeps hedges rare when the service is fast)',
+    schema: envSchemas.positiveInt,
+  },
+  hedgeMaxMs: {
+    env: 'HEDGE_MAX_MS',
+    default: '1000',
+    description: 'Longest hedge delay, and the delay until enough reads have been seen (capped at half SERVICE_TIMEOUT_MS)',
+    schema: envSchemas.positiveInt,
+  },
+  hedgeWindow: {
+    env: 'HEDGE_WINDOW',
+    default: '256',
+    description: 'How many recent successful service reads the latency quantile is taken over',
+    schema: z.coerce.number().int().min(20).max(100_000),
+  },
   upstreamMaxSockets: {
     env: 'UPSTREAM_MAX_SOCKETS',
     default: '256',
@@ -252,6 +288,9 @@ export function loadEdgeConfig(env: Env = process.env): EdgeConfig {
     throw new ConfigError([
       `HEADERS_TIMEOUT_MS=${config.headersTimeoutMs} must not exceed REQUEST_TIMEOUT_MS=${config.requestTimeoutMs}`,
     ]);
+  }
+  if (config.hedgeMinMs > config.hedgeMaxMs) {
+    throw new ConfigError([`HEDGE_MIN_MS=${config.hedgeMinMs} must not exceed HEDGE_MAX_MS=${config.hedgeMaxMs}`]);
   }
   return config;
 }

@@ -15,6 +15,12 @@ export interface EdgeMetrics extends Metrics {
   breakerTransitions: Counter<'backend' | 'state'>;
   /** Requests the edge refused itself (4xx before any upstream), by error code. */
   rejections: Counter<'code'>;
+  /** Service reads also sent to legacy because the service had not answered within the hedge delay. */
+  hedges: Counter<'slice'>;
+  /** Which backend answered a hedged read. */
+  hedgeWins: Counter<'slice' | 'winner'>;
+  /** The current hedge delay of each slice's service. */
+  hedgeDelay: Gauge<'slice'>;
 }
 
 /** The edge's metrics on a registry of its own (platform's createMetrics), plus flag readiness read at scrape time. */
@@ -60,6 +66,25 @@ export function createEdgeMetrics(options: { flagStatus: () => FlagStatus; colle
     labelNames: ['code'] as const,
     registers,
   });
+  const hedges = new Counter({
+    name: 'edge_hedges_total',
+    help: 'Service reads also sent to legacy after the hedge delay, by slice',
+    labelNames: ['slice'] as const,
+    registers,
+  });
+  const hedgeWins = new Counter({
+    name: 'edge_hedge_wins_total',
+    help: 'Hedged reads by the backend whose answer the client got (legacy or service)',
+    labelNames: ['slice', 'winner'] as const,
+    registers,
+  });
+  const hedgeDelay = new Gauge({
+    name: 'edge_hedge_delay_seconds',
+    help: 'Current hedge delay of each slice\'s service (its recent read latency quantile times the factor, clamped)',
+    labelNames: ['slice'] as const,
+    aggregator: 'max',
+    registers,
+  });
   new Gauge({
     name: 'edge_flags_ready',
     help: 'Whether flags are loaded (1) and from where: unleash, snapshot, none (all legacy), static',
@@ -73,5 +98,5 @@ export function createEdgeMetrics(options: { flagStatus: () => FlagStatus; colle
       this.set({ source: status.source }, status.ready ? 1 : 0);
     },
   });
-  return { ...base, requests, latency, fallbacks, breakerState, breakerTransitions, rejections };
+  return { ...base, requests, latency, fallbacks, breakerState, breakerTransitions, rejections, hedges, hedgeWins, hedgeDelay };
 }

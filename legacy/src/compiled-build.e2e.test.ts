@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
+import { freePort } from '@strangler/testkit/ports';
 
 const run = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -14,7 +15,9 @@ const tsc = join(repo, 'node_modules', '.bin', 'tsc');
  * The Docker image runs compiled JavaScript with plain `node` (no tsx, no "development" export condition).
  * Build exactly that and run it: migrations via the compiled CLI, then the server, then SIGTERM.
  */
-describe('legacy compiled to JavaScript (what the Dockerfile runs)', () => {
+// Each test starts `node --import tsx` processes: on a loaded 2-core machine one takes 10-20 s to start, so the
+// 30 s default test timeout is too tight (the processes' own limits still bound each run).
+describe('legacy compiled to JavaScript (what the Dockerfile runs)', { timeout: 180_000 }, () => {
   let database: TestDatabase;
   let server: ChildProcess | undefined;
   let output = '';
@@ -42,7 +45,8 @@ describe('legacy compiled to JavaScript (what the Dockerfile runs)', () => {
     await run('node', ['legacy/dist/db/migrate-cli.js'], { cwd: repo, env });
     expect(await database.db.schema.hasTable('orders')).toBe(true);
 
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // Checked free and outside the range client sockets take their ports from (a random guess may be taken).
+    const port = await freePort();
     server = spawn('node', ['legacy/dist/server.js'], {
       cwd: repo,
       env: { ...env, PORT: String(port), JWT_SECRET: 'compiled-build-test-secret-0123456789', LOG_LEVEL: 'info' },
@@ -51,7 +55,7 @@ describe('legacy compiled to JavaScript (what the Dockerfile runs)', () => {
     server.stderr?.on('data', (chunk: Buffer) => (output += String(chunk)));
 
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     let ready = false;
     while (!ready && Date.now() < deadline && server.exitCode === null) {
       ready = await fetch(`${base}/ready`).then((r) => r.ok, () => false);

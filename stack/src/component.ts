@@ -6,7 +6,8 @@ import type { SecretDeclaration } from './secrets.js';
  * One piece of the local topology: a long-running process (database, broker, service, proxy) or a setup step
  * (migrations, seeding, topic creation) that runs to completion. The orchestrator calls, in this order:
  * `prepare` → `start` → `health.check` (polled) → `afterHealthy`; and `stop` in reverse dependency order.
- * Everything is optional except the name, so a component declares only what it has.
+ * A process that exits after it was healthy is restarted with the same sequence (supervision/), while the rest of
+ * the stack runs on. Everything is optional except the name, so a component declares only what it has.
  *
  * `C` is what the launcher hands every component (config, paths, secrets, base env); see StackContext.
  */
@@ -22,6 +23,11 @@ export interface Component<C> {
   ports?(ctx: C): readonly PortClaim[];
   /** Stops whatever a crashed earlier run left behind (by pid file); true when something was stopped. */
   stopLeftovers?(ctx: C): Promise<boolean>;
+  /**
+   * Deletes what it keeps outside STACK_DIR (`npm run stack:reset` deletes STACK_DIR itself); returns the folder
+   * it removed, if any.
+   */
+  removeExternalState?(ctx: C): string | undefined;
   /** Idempotent first-run work (create a data dir, write a config file). Runs on every start. */
   prepare?(ctx: RunContext<C>): Promise<void>;
   /**

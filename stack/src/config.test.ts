@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inheritedEnv, loadStackConfig, REPO_ROOT } from './config.js';
+import { inheritedEnv, loadStackConfig, REPO_ROOT, restartPolicyOf } from './config.js';
 
 describe('stack config', () => {
   it('has the documented defaults', () => {
@@ -42,6 +42,14 @@ describe('stack config', () => {
 
   it('fails fast, naming every bad variable', () => {
     expect(() => loadStackConfig({ LEGACY_PORT: 'abc', STACK_SEED_USERS: '0' })).toThrow(/LEGACY_PORT="abc" is invalid[\s\S]*STACK_SEED_USERS="0" is invalid/);
+  });
+
+  it('has a docker/systemd-like restart policy by default, and reads its settings', () => {
+    expect(restartPolicyOf(loadStackConfig({}))).toEqual({ burst: 5, windowMs: 60_000, initialDelayMs: 250, maxDelayMs: 10_000, resetAfterMs: 10_000 });
+    const tuned = loadStackConfig({ STACK_RESTART_LIMIT_BURST: '0', STACK_RESTART_LIMIT_WINDOW_MS: '5000', STACK_RESTART_DELAY_MS: '2000', STACK_RESTART_MAX_DELAY_MS: '100' });
+    // A cap below the first delay would shrink the back-off: the first delay wins.
+    expect(restartPolicyOf(tuned)).toMatchObject({ burst: 0, windowMs: 5_000, initialDelayMs: 2_000, maxDelayMs: 2_000 });
+    expect(() => loadStackConfig({ STACK_RESTART_LIMIT_BURST: '-1', STACK_RESTART_LIMIT_WINDOW_MS: '0' })).toThrow(/STACK_RESTART_LIMIT_BURST="-1" is invalid[\s\S]*STACK_RESTART_LIMIT_WINDOW_MS="0" is invalid/);
   });
 
   it('passes children only the basic inherited variables', () => {

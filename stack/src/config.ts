@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defineConfig, envSchemas, type ConfigValues, type Env } from '@strangler/platform';
 import { DEFAULT_SLICES_DIR, loadConfigWithSlices, loadSlicesOf, type LoadedSlice } from '@strangler/platform/slices';
+import type { RestartPolicy } from './supervision/restart-policy.js';
 
 /** The repository root (this file is <repo>/stack/src/config.ts); scripts and the default STACK_DIR hang off it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -77,6 +78,37 @@ export const stackConfig = defineConfig({
     description: 'How long a service gets to exit after SIGTERM before SIGKILL (MariaDB always gets 60 s)',
     schema: envSchemas.positiveInt,
   },
+  restartLimitBurst: {
+    env: 'STACK_RESTART_LIMIT_BURST',
+    default: '5',
+    description:
+      'Restarts of a crashed component allowed within STACK_RESTART_LIMIT_WINDOW_MS; one more failure there is a crash loop and stops the stack (0: never restart)',
+    schema: envSchemas.nonNegativeInt,
+  },
+  restartLimitWindowMs: {
+    env: 'STACK_RESTART_LIMIT_WINDOW_MS',
+    default: '60000',
+    description: 'The window STACK_RESTART_LIMIT_BURST counts failures in (a crash, or a restart that did not get healthy)',
+    schema: envSchemas.positiveInt,
+  },
+  restartDelayMs: {
+    env: 'STACK_RESTART_DELAY_MS',
+    default: '250',
+    description: 'Back-off before restarting a crashed component; doubles with each further failure, up to STACK_RESTART_MAX_DELAY_MS',
+    schema: envSchemas.nonNegativeInt,
+  },
+  restartMaxDelayMs: {
+    env: 'STACK_RESTART_MAX_DELAY_MS',
+    default: '10000',
+    description: 'Longest back-off between restarts of a crashed component',
+    schema: envSchemas.nonNegativeInt,
+  },
+  restartResetAfterMs: {
+    env: 'STACK_RESTART_RESET_AFTER_MS',
+    default: '10000',
+    description: 'A component healthy this long before it crashes is restarted after STACK_RESTART_DELAY_MS again (the back-off starts over)',
+    schema: envSchemas.positiveInt,
+  },
   noColor: {
     env: 'NO_COLOR',
     default: '',
@@ -140,4 +172,15 @@ export function stackSlice(config: Pick<StackConfig, 'slices'>, name: string): S
   const slice = config.slices.find((candidate) => candidate.manifest.name === name);
   if (!slice) throw new Error(`no slice "${name}" in the stack's slice manifests`);
   return slice;
+}
+
+/** The supervisor's restart policy, from the STACK_RESTART_* settings. */
+export function restartPolicyOf(config: Pick<StackConfig, 'restartLimitBurst' | 'restartLimitWindowMs' | 'restartDelayMs' | 'restartMaxDelayMs' | 'restartResetAfterMs'>): RestartPolicy {
+  return {
+    burst: config.restartLimitBurst,
+    windowMs: config.restartLimitWindowMs,
+    initialDelayMs: config.restartDelayMs,
+    maxDelayMs: Math.max(config.restartDelayMs, config.restartMaxDelayMs),
+    resetAfterMs: config.restartResetAfterMs,
+  };
 }

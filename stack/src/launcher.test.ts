@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, REPO_ROOT } from './config.js';
-import type { StackComponent } from './context.js';
+import type { StackComponent, StackContext } from './context.js';
 import { acquireLauncherLock, checkPorts, checkPrerequisites, declaredSecrets, LauncherBusyError, resetStack, startStack } from './launcher.js';
 import { freePort } from '@strangler/testkit/ports';
 import { executablePrerequisite } from './prerequisites.js';
 import { isAlive, spawnManaged, type ManagedProcess } from './processes.js';
+import { readSupervisionState } from './supervision/supervision-state.js';
+import { scriptedComponent, STAYS_UP, until } from './testing/scripted-processes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'stack-launcher-'));
 const children: ManagedProcess[] = [];
@@ -106,6 +108,9 @@ function nodeProcess(name: string, script: string, dependsOn: string[] = [], por
 }
 
 const STUBBORN = "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 300)); setInterval(() => {}, 1000)";
+/** Stops on SIGTERM only once `file` exists: the test, not a timer, says when stopping may finish. */
+const stopsOnceExists = (file: string) =>
+  `process.on('SIGTERM', () => setInterval(() => { if (require('node:fs').existsSync(${JSON.stringify(file)})) process.exit(0); }, 10)); setInterval(() => {}, 1000)`;
 
 function io() {
   let out = '';
@@ -115,10 +120,6 @@ function io() {
     out: () => out,
     err: () => err,
   };
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function pidsIn(table: string): number[] {
@@ -136,10 +137,14 @@ describe('startStack (fake components, real processes)', () => {
   it('prints the table, stays up until SIGINT, ignores a second Ctrl-C while stopping, and leaves nothing running', async () => {
     const o = io();
     const signals = new EventEmitter();
-    const api: StackComponent = { ...nodeProcess('api', STUBBORN, ['db']), readyNote: () => 'api: token abcd… (full value in secrets.json)' };
-    const running = startStack({ ...options('run1', [nodeProcess('db', STUBBORN), api]), io: o.io, signals });
+    // Both stay in "stopping" until the test has sent its second Ctrl-C; the grace is only a bound for a broken stop.
+    const mayStop = join(root, 'run1-may-stop');
+    const api: StackComponent = { ...nodeProcess('api', stopsOnceExists(mayStop), ['db']), readyNote: () => 'api: token abcd… (full value in secrets.json)' };
+    const components = [nodeProcess('db', stopsOnceExists(mayStop)), api];
+    const config = loadStackConfig({ STACK_DIR: join(root, 'run1'), STACK_STOP_GRACE_MS: '60000' });
+    const running = startStack({ components, config, baseEnv: {}, repoRoot: REPO_ROOT, io: o.io, signals });
     await until(() => o.out().includes('Press Ctrl-C to stop everything.'));
-    expect(o.out()).toMatch(/component\s+endpoint\s+pid\s+log file/);
+    expect(o.out()).toMatch(/component\s+endpoint\s+pid\s+restarts\s+log file/);
     expect(o.out()).toMatch(/\n\napi: token abcd… \(full value in secrets\.json\)\n\nStack ready in/);
     const pids = pidsIn(o.out());
     expect(pids).toHaveLength(2);
@@ -148,23 +153,57 @@ describe('startStack (fake components, real processes)', () => {
     signals.emit('SIGINT', 'SIGINT');
     await until(() => o.out().includes('◌ api'));
     signals.emit('SIGINT', 'SIGINT');
+    await until(() => o.out().includes('SIGINT again: still stopping, please wait'));
+    writeFileSync(mayStop, '');
     expect(await running).toBe(0);
-    expect(o.out()).toContain('SIGINT again: still stopping, please wait');
     expect(o.out().indexOf('■ api')).toBeLessThan(o.out().indexOf('■ db'));
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(existsSync(join(root, 'run1', 'launcher.pid'))).toBe(false);
     expect(signals.listenerCount('SIGINT')).toBe(0);
   });
 
-  it('when a process dies, says which with its log tail, stops the rest and exits 1', async () => {
+  it('restarts a process that dies: says so with its log tail, records it in supervision.json and stays up', async () => {
     const o = io();
-    const dies = "setTimeout(() => { console.error('boom: out of memory'); process.exit(3); }, 400)";
-    const running = startStack({ ...options('run2', [nodeProcess('db', STUBBORN), nodeProcess('api', dies, ['db'])]), io: o.io, signals: new EventEmitter() });
-    expect(await running).toBe(1);
-    expect(o.out()).toContain('api exited unexpectedly (3).');
-    expect(o.out()).toContain('    boom: out of memory');
-    const pids = pidsIn(o.out());
-    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    const signals = new EventEmitter();
+    const logFile = (ctx: StackContext) => join(ctx.paths.logsDir, 'api.log');
+    const api = scriptedComponent<StackContext>('api', { scripts: [`${STAYS_UP}; console.error('boom: out of memory')`, STAYS_UP], logFile, dependsOn: ['db'] });
+    const config = loadStackConfig({ STACK_DIR: join(root, 'run2'), STACK_STOP_GRACE_MS: '2000', STACK_RESTART_DELAY_MS: '20' });
+    const running = startStack({ components: [nodeProcess('db', STUBBORN), api], config, baseEnv: {}, repoRoot: REPO_ROOT, io: o.io, signals });
+    await until(() => o.out().includes('Press Ctrl-C to stop everything.'));
+    children.push(...api.processes);
+    expect(o.out()).toMatch(/component\s+endpoint\s+pid\s+restarts\s+log file/);
+    const [dbPid, apiPid] = pidsIn(o.out());
+    expect(o.out()).toMatch(new RegExp(`^api\\s+fake://api\\s+${apiPid}\\s+0\\s`, 'm'));
+    const state = () => {
+      const reading = readSupervisionState(join(root, 'run2'));
+      if (!reading.found) throw new Error(reading.problem);
+      return reading.state;
+    };
+    await until(() => state().stack === 'running');
+    expect(state().components.map((c) => [c.name, c.pid, c.state, c.restarts])).toEqual([
+      ['db', dbPid, 'running', 0],
+      ['api', apiPid, 'running', 0],
+    ]);
+
+    // Its last words are in its log before it is killed (written just after `ready`, which is all the health check waits for).
+    await until(() => readFileSync(api.processes[0]?.logFile ?? '', 'utf8').includes('boom: out of memory'));
+    process.kill(apiPid as number, 'SIGKILL');
+    await until(() => state().components.find((c) => c.name === 'api')?.pid !== apiPid);
+    children.push(...api.processes);
+    const back = state().components.find((c) => c.name === 'api');
+    expect(back).toMatchObject({ pid: api.processes[1]?.pid, state: 'running', restarts: 1, lastExit: { code: 'SIGKILL' } });
+    expect(back?.lastRestartMs).toBeGreaterThan(0);
+    expect(o.out()).toContain('■ api  exited (SIGKILL) — restart 1 in 20 ms\n    ready\n    boom: out of memory\n');
+    await until(() => o.out().includes(`✔ api  back after`));
+    expect(o.out()).toMatch(new RegExp(`✔ api  back after \\d+\\.\\ds \\(pid ${back?.pid}, restart 1\\)`));
+    const logged = readFileSync(join(root, 'run2', 'logs', 'supervisor.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', component: 'api', pid: apiPid, code: 'SIGKILL', logTail: 'ready\nboom: out of memory', msg: 'component exited unexpectedly; restarting' }));
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'info', component: 'api', pid: back?.pid, restarts: 1, msg: 'component healthy again' }));
+
+    signals.emit('SIGTERM', 'SIGTERM');
+    expect(await running).toBe(0);
+    expect(state()).toMatchObject({ stack: 'stopped', components: [{ name: 'db', state: 'stopped' }, { name: 'api', state: 'stopped', restarts: 1 }] });
+    for (const pid of [dbPid as number, ...api.processes.map((p) => p.pid)]) expect(isAlive(pid)).toBe(false);
   });
 
   it('refuses to start when a port is taken, before starting anything', async () => {

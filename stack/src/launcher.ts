@@ -1,14 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { PortClaim } from './component.js';
-import type { StackConfig } from './config.js';
+import { restartPolicyOf, type StackConfig } from './config.js';
 import { stackPaths, type StackComponent, type StackContext } from './context.js';
-import { ComponentFailedError, Orchestrator, orderComponents, StartInterruptedError } from './orchestrator.js';
+import { ComponentFailedError, Orchestrator, orderComponents, StartInterruptedError, type ProgressEvent, type Reporter } from './orchestrator.js';
 import { isPortOpen } from './ports.js';
 import { describeMissingPrerequisites, nodeVersionPrerequisite, type Prerequisite } from './prerequisites.js';
 import { commandLineOf, isAlive } from './processes.js';
 import { createDisplay, formatDuration, formatTable, type Output } from './progress.js';
 import { loadOrCreateSecrets, secretKeyOf, type SecretDeclaration } from './secrets.js';
+import { SupervisionStateFile } from './supervision/state-recorder.js';
+import { supervisionLog } from './supervision/supervision-log.js';
+import { supervisionStatePath } from './supervision/supervision-state.js';
 
 export const MINIMUM_NODE_MAJOR = 20;
 
@@ -153,17 +156,26 @@ function indent(text: string): string {
     .join('\n');
 }
 
-function describeFailure(error: ComponentFailedError): string {
-  const lines = [`${error.component} failed: ${error.reason}`];
+function describeFailure(error: ComponentFailedError, headline = `${error.component} failed: ${error.reason}`): string {
+  const lines = [headline];
   if (error.logTail) lines.push(`Last lines of ${displayPath(error.logFile ?? '')}:`, indent(error.logTail));
   else if (error.logFile) lines.push(`See ${displayPath(error.logFile)}`);
   if (error.hint) lines.push(`Hint: ${error.hint}`);
   return lines.join('\n');
 }
 
+/** Every event to each reporter: the display, the state file, the supervisor's log. */
+function fanOut(...reporters: Reporter[]): Reporter {
+  return { update: (event: ProgressEvent) => reporters.forEach((reporter) => reporter.update(event)) };
+}
+
+const CRASH_LOOP_HINT =
+  'A crashed component is restarted with back-off; more than STACK_RESTART_LIMIT_BURST failures within STACK_RESTART_LIMIT_WINDOW_MS stop the stack (`npm run stack:config`).';
+
 /**
  * `npm start`: checks, starts everything in dependency order, prints where things are, stays in the foreground
- * until Ctrl-C/SIGTERM (exit 0) or until a process dies (exit 1); always stops what it started.
+ * until Ctrl-C/SIGTERM (exit 0) or until a component crash-loops (exit 1); always stops what it started. A
+ * process that crashes is restarted (supervision/); <STACK_DIR>/supervision.json says what runs, for `strangler status`.
  */
 export async function startStack(options: StartOptions): Promise<number> {
   const { components, config, io } = options;
@@ -188,6 +200,7 @@ export async function startStack(options: StartOptions): Promise<number> {
   const nameWidth = Math.max(...components.map((c) => c.name.length));
   const display = createDisplay(io.out, { tty: io.tty, color: io.tty && !config.noColor, nameWidth });
   let orchestrator: Orchestrator<StackContext> | undefined;
+  let stateFile: SupervisionStateFile | undefined;
   let stopping: NodeJS.Signals | undefined;
   let onStopRequested: (signal: NodeJS.Signals) => void = () => {};
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => (onStopRequested = resolve));
@@ -199,6 +212,7 @@ export async function startStack(options: StartOptions): Promise<number> {
     }
     stopping = signal;
     display.print(`${signal} received: stopping everything (in reverse order)…`);
+    stateFile?.stack('stopping');
     onStopRequested(signal);
     void orchestrator?.stop();
   };
@@ -222,7 +236,15 @@ export async function startStack(options: StartOptions): Promise<number> {
     if (stopping) return 0;
 
     const began = Date.now();
-    orchestrator = new Orchestrator(components, ctx, display, { healthTimeoutMs: config.healthTimeoutMs, stopGraceMs: config.stopGraceMs });
+    stateFile = new SupervisionStateFile(paths.stackDir, (error) =>
+      display.print(`Could not write ${displayPath(supervisionStatePath(paths.stackDir))} (${(error as Error).message}): \`strangler status\` cannot show restarts.`),
+    );
+    const reporter = fanOut(display, stateFile, supervisionLog(join(paths.logsDir, 'supervisor.log')));
+    orchestrator = new Orchestrator(components, ctx, reporter, {
+      healthTimeoutMs: config.healthTimeoutMs,
+      stopGraceMs: config.stopGraceMs,
+      restart: restartPolicyOf(config),
+    });
     let started;
     try {
       started = await orchestrator.start();
@@ -238,33 +260,35 @@ export async function startStack(options: StartOptions): Promise<number> {
       throw error;
     }
 
+    const running = orchestrator;
     const rows = started
       .filter((s) => s.process)
-      .map((s) => [s.name, s.endpoint ?? '-', String(s.process?.pid ?? '-'), displayPath(s.logFile ?? '-')]);
+      // The current pid: a component may have been restarted while others were still starting.
+      .map((s) => [s.name, s.endpoint ?? '-', String(running.processOf(s.name)?.pid ?? '-'), String(running.restartsOf(s.name)), displayPath(s.logFile ?? '-')]);
     const notes = orderComponents(components).flatMap((c) => c.readyNote?.(ctx) ?? []);
     display.print(
       [
         '',
-        formatTable([['component', 'endpoint', 'pid', 'log file'], ...rows], { color: io.tty && !config.noColor }),
+        formatTable([['component', 'endpoint', 'pid', 'restarts', 'log file'], ...rows], { color: io.tty && !config.noColor }),
         '',
         ...(notes.length > 0 ? [...notes, ''] : []),
         `Stack ready in ${formatDuration(Date.now() - began)}. State in ${displayPath(paths.stackDir)} (passwords in ${displayPath(paths.secretsFile)}).`,
         'Press Ctrl-C to stop everything.',
       ].join('\n'),
     );
+    if (!stopping) stateFile.stack('running');
 
     const outcome = await Promise.race([
       stopRequested.then((signal) => ({ kind: 'signal' as const, signal })),
-      orchestrator.unexpectedExit.then((exit) => ({ kind: 'died' as const, exit })),
+      orchestrator.crashLoop.then((failure) => ({ kind: 'crash-loop' as const, failure })),
     ]);
-    if (outcome.kind === 'died') {
+    if (outcome.kind === 'crash-loop') {
       stopping = 'SIGTERM';
-      const { exit } = outcome;
-      display.print(
-        `\n${exit.name} exited unexpectedly (${exit.code}).` +
-          (exit.logTail ? ` Last lines of ${displayPath(exit.logFile)}:\n${indent(exit.logTail)}` : ` See ${displayPath(exit.logFile)}`) +
-          '\nStopping everything else…',
-      );
+      stateFile.stack('stopping');
+      const { failure } = outcome;
+      const hint = [failure.hint, CRASH_LOOP_HINT].filter(Boolean).join('\n      ');
+      const why = new ComponentFailedError(failure.component, failure.reason, failure.logFile, failure.logTail, { hint });
+      display.print(`\n${describeFailure(why, `${failure.component} ${failure.reason}`)}\n\nStopping everything else…`);
       await orchestrator.stop();
       display.print('Stopped.');
       return 1;
@@ -275,6 +299,7 @@ export async function startStack(options: StartOptions): Promise<number> {
   } finally {
     // Whatever went wrong above, nothing this launcher started may outlive it.
     await orchestrator?.stop();
+    stateFile?.close();
     display.close();
     for (const signal of STOP_SIGNALS) signals.off(signal, onSignal);
     releaseLock();
@@ -306,6 +331,10 @@ export async function resetStack(options: Omit<StartOptions, 'signals'>): Promis
     for (const component of orderComponents(options.components).reverse()) {
       // A server left by a crashed launcher would otherwise keep writing into the deleted folder.
       if (await component.stopLeftovers?.(ctx)) io.out.write(`Stopped a ${component.name} left running by an earlier launcher.\n`);
+    }
+    for (const component of options.components) {
+      const removed = component.removeExternalState?.(ctx);
+      if (removed) io.out.write(`Removed ${removed} (${component.name}'s files outside ${paths.stackDir}).\n`);
     }
     rmSync(paths.stackDir, { recursive: true, force: true });
   } finally {

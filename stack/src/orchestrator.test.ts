@@ -10,7 +10,8 @@ interface FakeOptions {
   /** A setup step: no process. */
   step?: boolean;
   healthy?: () => boolean;
-  startDelayMs?: number;
+  /** The start finishes only once this has resolved (another component's start began, say): order by signal. */
+  startAfter?: () => Promise<unknown>;
   startError?: string;
   skipped?: boolean;
   /** Waits for the abort signal instead of finishing (a long seed). */
@@ -19,19 +20,30 @@ interface FakeOptions {
 
 let nextPid = 4_000_000;
 
+/** Polls a condition; the deadline is only a bound for a broken orchestrator, far above what a loaded machine needs. */
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** A world of fake components recording what happens to them, in order. */
 function world() {
   const log: string[] = [];
   const events: ProgressEvent[] = [];
   const processes = new Map<string, { process: ManagedProcess; exit(code: number | string): void }>();
   const sawAbort: string[] = [];
+  /** Resolves once `name`'s start has begun. */
+  const startBegan = (name: string) => until(() => log.includes(`start ${name}`), `${name} to start`);
 
   const fake = (name: string, options: FakeOptions = {}): Component<Ctx> => ({
     name,
     dependsOn: options.dependsOn,
     async start({ signal }) {
       log.push(`start ${name}`);
-      if (options.startDelayMs) await new Promise((resolve) => setTimeout(resolve, options.startDelayMs));
+      if (options.startAfter) await options.startAfter();
       if (options.startError) throw new Error(options.startError);
       if (options.hangUntilAborted) {
         await new Promise<void>((_resolve, reject) => {
@@ -51,7 +63,8 @@ function world() {
     health: options.step ? undefined : { check: async () => options.healthy?.() ?? true, intervalMs: 10 },
     async stop(process) {
       log.push(`stop ${name}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // The process is gone a moment after it is told to stop, not at once (no order is asserted on that moment).
+      await new Promise((resolve) => setImmediate(resolve));
       processes.get(process.name)?.exit(0);
     },
   });
@@ -59,10 +72,10 @@ function world() {
   const orchestrator = (components: Component<Ctx>[], healthTimeoutMs = 200) =>
     new Orchestrator<Ctx>(components, {}, { update: (event) => {
       events.push(event);
-      if (event.type === 'ready' || event.type === 'done' || event.type === 'skipped') log.push(`${event.type} ${event.name}`);
-    } }, { healthTimeoutMs, stopGraceMs: 100 });
+      if (event.type === 'ready' || event.type === 'done' || event.type === 'skipped' || event.type === 'restarted') log.push(`${event.type} ${event.name}`);
+    } }, { healthTimeoutMs, stopGraceMs: 100, restart: { burst: 5, windowMs: 60_000, initialDelayMs: 5, maxDelayMs: 50, resetAfterMs: 60_000 } });
 
-  return { log, events, processes, sawAbort, fake, orchestrator };
+  return { log, events, processes, sawAbort, startBegan, fake, orchestrator };
 }
 
 describe('orderComponents', () => {
@@ -115,7 +128,8 @@ describe('Orchestrator', () => {
 
   it('starts independent components side by side', async () => {
     const w = world();
-    const o = w.orchestrator([w.fake('db'), w.fake('slow', { dependsOn: ['db'], startDelayMs: 50 }), w.fake('fast', { dependsOn: ['db'] })]);
+    // slow's start finishes only once fast's has begun: started one after the other, this could not finish.
+    const o = w.orchestrator([w.fake('db'), w.fake('slow', { dependsOn: ['db'], startAfter: () => w.startBegan('fast') }), w.fake('fast', { dependsOn: ['db'] })]);
     await o.start();
     // fast starts while slow is still starting; both only after db.
     expect(w.log.slice(0, 4)).toEqual(['start db', 'ready db', 'start slow', 'start fast']);
@@ -154,7 +168,8 @@ describe('Orchestrator', () => {
     const o = w.orchestrator([
       w.fake('mariadb'),
       w.fake('seed', { dependsOn: ['mariadb'], step: true, hangUntilAborted: true }),
-      w.fake('broken', { dependsOn: ['mariadb'], startDelayMs: 20, startError: 'config file missing' }),
+      // Fails only once seed is under way, so there is a step in flight to interrupt.
+      w.fake('broken', { dependsOn: ['mariadb'], startAfter: () => w.startBegan('seed'), startError: 'config file missing' }),
     ]);
     const error = (await o.start().catch((e: unknown) => e)) as ComponentFailedError;
     expect(error).toBeInstanceOf(ComponentFailedError);
@@ -165,33 +180,53 @@ describe('Orchestrator', () => {
 
   it('fails the start when a process dies before its health check passes', async () => {
     const w = world();
-    let healthy = false;
-    const o = w.orchestrator([w.fake('legacy', { healthy: () => healthy })], 5_000);
+    let checks = 0;
+    const o = w.orchestrator([w.fake('legacy', { healthy: () => (checks++, false) })], 30_000);
     const starting = o.start().catch((e: unknown) => e);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Started, and its health check is being polled (and failing): now it dies.
+    await until(() => checks > 0, 'the first health check');
     w.processes.get('legacy')?.exit(1);
-    healthy = false;
     const error = (await starting) as ComponentFailedError;
     expect(error).toBeInstanceOf(ComponentFailedError);
     expect(error.reason).toBe('exited (1) before becoming healthy');
   });
 
-  it('reports a process that dies after start, and does not try to stop it again', async () => {
+  it('restarts a process that dies after start, leaves its dependants alone and keeps the stop order', async () => {
     const w = world();
     const o = w.orchestrator([w.fake('mariadb'), w.fake('legacy', { dependsOn: ['mariadb'] })]);
     await o.start();
-    w.processes.get('legacy')?.exit(137);
-    const exit = await o.unexpectedExit;
-    expect(exit).toMatchObject({ name: 'legacy', code: 137, logFile: '/nonexistent/legacy.log' });
+    const before = o.processOf('mariadb')?.pid;
+    const legacyPid = o.processOf('legacy')?.pid;
+    w.log.length = 0;
+    w.processes.get('mariadb')?.exit(137);
+    await until(() => w.log.includes('restarted mariadb'), 'mariadb restarted');
+    expect(w.log).toEqual(['start mariadb', 'restarted mariadb']);
+    expect(w.events).toContainEqual(expect.objectContaining({ type: 'exited', name: 'mariadb', code: 137, pid: before, logFile: '/nonexistent/mariadb.log', restart: { attempt: 1, inMs: 5 } }));
+    expect(o.processOf('mariadb')?.pid).not.toBe(before);
+    expect(o.restartsOf('mariadb')).toBe(1);
+    expect(o.processOf('legacy')?.pid).toBe(legacyPid);
+
+    w.log.length = 0;
     await o.stop();
-    expect(w.log.filter((line) => line.startsWith('stop'))).toEqual(['stop mariadb']);
+    expect(w.log).toEqual(['stop legacy', 'stop mariadb']);
+  });
+
+  it('does not restart a process that exits while the stack stops', async () => {
+    const w = world();
+    const o = w.orchestrator([w.fake('mariadb'), w.fake('legacy', { dependsOn: ['mariadb'] })]);
+    await o.start();
+    const stopping = o.stop();
+    w.processes.get('mariadb')?.exit(1);
+    await stopping;
+    expect(w.log.filter((line) => line.startsWith('start'))).toEqual(['start mariadb', 'start legacy']);
+    expect(w.events.some((e) => e.type === 'exited')).toBe(false);
   });
 
   it('stop() during start interrupts it and stops what had started', async () => {
     const w = world();
     const o = w.orchestrator([w.fake('mariadb'), w.fake('seed', { dependsOn: ['mariadb'], step: true, hangUntilAborted: true }), w.fake('legacy', { dependsOn: ['seed'] })]);
     const starting = o.start().catch((e: unknown) => e);
-    while (!w.log.includes('start seed')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await w.startBegan('seed');
     await o.stop();
     expect(await starting).toBeInstanceOf(StartInterruptedError);
     expect(w.sawAbort).toEqual(['seed']);

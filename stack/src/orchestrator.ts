@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isManagedProcess, type Component, type RunContext } from './component.js';
+import { isManagedProcess, type Component, type RunContext, type StepOutcome } from './component.js';
 import { readLogTail, stopPid, TaskFailedError, type ManagedProcess } from './processes.js';
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './supervision/restart-policy.js';
+import { Supervisor, type SupervisionEvent } from './supervision/supervisor.js';
 
 /** The component list itself is wrong (unknown dependency, cycle, duplicate name): a programming error. */
 export class StackDefinitionError extends Error {
@@ -74,13 +76,14 @@ export function orderComponents<C>(components: readonly Component<C>[]): Compone
 export type ProgressEvent =
   | { type: 'starting'; name: string }
   | { type: 'progress'; name: string; message: string }
-  | { type: 'ready'; name: string; ms: number; endpoint?: string }
+  | { type: 'ready'; name: string; ms: number; endpoint?: string; pid?: number }
   | { type: 'done'; name: string; ms: number; detail?: string }
   | { type: 'skipped'; name: string; ms: number; detail?: string }
   | { type: 'failed'; name: string; ms?: number; reason: string }
   | { type: 'interrupted'; name: string; ms: number }
   | { type: 'stopping'; name: string }
-  | { type: 'stopped'; name: string; ms: number; problem?: string };
+  | { type: 'stopped'; name: string; ms: number; problem?: string }
+  | SupervisionEvent;
 
 export interface Reporter {
   update(event: ProgressEvent): void;
@@ -96,19 +99,21 @@ export interface StartedComponent {
   detail?: string;
 }
 
-export interface UnexpectedExit {
-  name: string;
-  code: number | string;
-  logFile: string;
-  logTail: string;
-}
-
 interface Running<C> {
   component: Component<C>;
   process: ManagedProcess;
   /** Set before we stop it, so its exit is not reported as a crash. */
   stopping: boolean;
   exitCode?: number | string;
+  /** When it passed its health check (and afterHealthy): from then on an exit is a crash, and it is restarted. */
+  healthySince?: number;
+  /** Started by the supervisor: an exit before healthy fails that restart, not the stack. */
+  restart: boolean;
+}
+
+/** Where a launch keeps the process it started, so a failure can name (or stop) it. */
+interface Launch<C> {
+  entry?: Running<C>;
 }
 
 export interface OrchestratorOptions {
@@ -116,24 +121,29 @@ export interface OrchestratorOptions {
   healthTimeoutMs: number;
   /** SIGTERM → SIGKILL grace for components without their own stop. */
   stopGraceMs: number;
+  /** How a process that crashes after being healthy is restarted (default: DEFAULT_RESTART_POLICY). */
+  restart?: RestartPolicy;
 }
 
 /**
  * Brings components up in dependency order (each as soon as everything it depends on is up, so independent
- * ones start side by side) and stops them in reverse order. Every process is owned from the moment it is
- * spawned, so nothing is orphaned whatever fails or is interrupted.
+ * ones start side by side) and stops them in reverse order. A process that crashes once healthy is restarted by
+ * the supervisor (supervision/); the stack gives up only on a crash loop. Every process is owned from the moment
+ * it is spawned, so nothing is orphaned whatever fails or is interrupted.
  */
 export class Orchestrator<C> {
   private readonly ordered: Component<C>[];
+  /** One entry per process component, in the order they first started: the reverse is the stop order. */
   private readonly running: Running<C>[] = [];
   private readonly started: StartedComponent[] = [];
   private readonly abort = new AbortController();
+  private readonly supervisor: Supervisor;
   private starting: Promise<unknown> = Promise.resolve();
   private stopped?: Promise<void>;
   private failure?: ComponentFailedError;
-  private reportExit?: (exit: UnexpectedExit) => void;
-  /** Resolves when a process dies that nobody asked to stop (after start() has succeeded). */
-  readonly unexpectedExit: Promise<UnexpectedExit>;
+  private reportCrashLoop?: (failure: ComponentFailedError) => void;
+  /** Resolves when a component crash-loops after start() has succeeded: the stack should stop. */
+  readonly crashLoop: Promise<ComponentFailedError>;
 
   constructor(
     components: readonly Component<C>[],
@@ -142,11 +152,28 @@ export class Orchestrator<C> {
     private readonly options: OrchestratorOptions,
   ) {
     this.ordered = orderComponents(components);
-    this.unexpectedExit = new Promise((resolve) => (this.reportExit = resolve));
+    this.crashLoop = new Promise((resolve) => (this.reportCrashLoop = resolve));
+    this.supervisor = new Supervisor({
+      policy: options.restart ?? DEFAULT_RESTART_POLICY,
+      signal: this.abort.signal,
+      report: (event) => reporter.update(event),
+      relaunch: (name) => this.relaunch(name),
+      giveUp: (name, reason) => this.giveUp(name, reason),
+    });
   }
 
   get order(): readonly string[] {
     return this.ordered.map((c) => c.name);
+  }
+
+  /** The component's current process (the latest one after a restart). */
+  processOf(name: string): ManagedProcess | undefined {
+    return this.entryOf(name)?.process;
+  }
+
+  /** Restarts the supervisor has begun for this component. */
+  restartsOf(name: string): number {
+    return this.supervisor.restartsOf(name);
   }
 
   /**
@@ -172,8 +199,9 @@ export class Orchestrator<C> {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.abort.abort(new StartInterruptedError());
-      // Wait for in-flight starts to settle: a process spawned meanwhile is then registered and stopped too.
+      // Wait for in-flight starts and restarts to settle: a process spawned meanwhile is then registered and stopped too.
       await this.starting;
+      await this.supervisor.settled();
       for (const entry of [...this.running].reverse()) await this.stopOne(entry);
     })();
     return this.stopped;
@@ -195,31 +223,26 @@ export class Orchestrator<C> {
     await Promise.allSettled(finished.values());
   }
 
-  private async bringUp(component: Component<C>): Promise<void> {
-    const began = Date.now();
-    const run: RunContext<C> = {
+  private runContext(component: Component<C>): RunContext<C> {
+    return {
       stack: this.ctx,
       signal: this.abort.signal,
       progress: (message) => this.reporter.update({ type: 'progress', name: component.name, message }),
     };
+  }
+
+  private async bringUp(component: Component<C>): Promise<void> {
+    const began = Date.now();
     this.reporter.update({ type: 'starting', name: component.name });
-    let process: ManagedProcess | undefined;
+    const launch: Launch<C> = {};
     try {
-      await component.prepare?.(run);
-      const result = await component.start?.(run);
-      if (isManagedProcess(result)) {
-        process = result;
-        this.register(component, result);
-      }
-      this.abort.signal.throwIfAborted();
-      if (component.health) await this.waitHealthy(component, process);
-      await component.afterHealthy?.(run);
-      this.abort.signal.throwIfAborted();
+      const result = await this.launch(component, launch, false);
       const ms = Date.now() - began;
       const endpoint = component.endpoint?.(this.ctx);
+      const process = launch.entry?.process;
       if (process) {
         this.started.push({ name: component.name, outcome: 'ready', ms, process, endpoint, logFile: this.logFileOf(component, process) });
-        this.reporter.update({ type: 'ready', name: component.name, ms, endpoint });
+        this.reporter.update({ type: 'ready', name: component.name, ms, endpoint, pid: process.pid });
       } else {
         const outcome = isManagedProcess(result) ? undefined : result;
         const type = outcome?.skipped ? 'skipped' : 'done';
@@ -232,9 +255,56 @@ export class Orchestrator<C> {
         this.reporter.update({ type: 'interrupted', name: component.name, ms: Date.now() - began });
         throw error;
       }
-      this.fail(this.asFailure(component, error, process), began);
+      this.fail(this.asFailure(component, error, launch.entry?.process), began);
       throw error;
     }
+  }
+
+  /** prepare → start (a process is owned from spawn) → health → afterHealthy, as on every start. */
+  private async launch(component: Component<C>, launch: Launch<C>, restart: boolean): Promise<ManagedProcess | StepOutcome | void> {
+    const run = this.runContext(component);
+    await component.prepare?.(run);
+    const result = await component.start?.(run);
+    if (isManagedProcess(result)) launch.entry = this.register(component, result, restart);
+    this.abort.signal.throwIfAborted();
+    const process = launch.entry?.process;
+    if (component.health) await this.waitHealthy(component, process);
+    await component.afterHealthy?.(run);
+    this.abort.signal.throwIfAborted();
+    if (launch.entry) {
+      const { exitCode } = launch.entry;
+      if (exitCode !== undefined) throw this.asFailure(component, new Error(`exited (${exitCode}) before becoming healthy`), process);
+      launch.entry.healthySince = Date.now();
+    }
+    return result;
+  }
+
+  /** The supervisor's restart: the same launch; a process that does not get healthy is stopped before the next try. */
+  private async relaunch(name: string): Promise<ManagedProcess> {
+    const component = this.ordered.find((c) => c.name === name) as Component<C>;
+    const launch: Launch<C> = {};
+    try {
+      await this.launch(component, launch, true);
+      if (!launch.entry) throw new Error('start() returned no process');
+      return launch.entry.process;
+    } catch (error) {
+      // When stopping, stop() stops it like any other (and says so).
+      if (launch.entry && !this.abort.signal.aborted) await this.stopOne(launch.entry, { quiet: true });
+      throw error instanceof ComponentFailedError ? new Error(error.reason, { cause: error }) : error;
+    }
+  }
+
+  private giveUp(name: string, reason: string): void {
+    const component = this.ordered.find((c) => c.name === name) as Component<C>;
+    const process = this.entryOf(name)?.process;
+    const logFile = process ? this.logFileOf(component, process) : component.logFile?.(this.ctx);
+    const failure = new ComponentFailedError(name, reason, logFile, logFile ? this.tailOf(logFile, process) : undefined, { hint: component.failureHint });
+    this.fail(failure);
+    this.reportCrashLoop?.(failure);
+  }
+
+  private entryOf(name: string): Running<C> | undefined {
+    return this.running.find((entry) => entry.component.name === name);
   }
 
   private isOwnFailure(component: Component<C>, error: unknown): boolean {
@@ -268,21 +338,27 @@ export class Orchestrator<C> {
     return readLogTail(logFile, 30, process && process.logFile === logFile ? process.logOffset : 0);
   }
 
-  private register(component: Component<C>, process: ManagedProcess): void {
-    const entry: Running<C> = { component, process, stopping: false };
-    this.running.push(entry);
+  private register(component: Component<C>, process: ManagedProcess, restart: boolean): Running<C> {
+    const entry: Running<C> = { component, process, stopping: false, restart };
+    // A restarted process takes its predecessor's place, so the stop order stays the dependency order.
+    const index = this.running.findIndex((other) => other.component.name === component.name);
+    if (index >= 0) this.running[index] = entry;
+    else this.running.push(entry);
     void process.exited.then((code) => {
       entry.exitCode = code;
-      if (entry.stopping || this.stopped) return;
+      if (entry.stopping || this.stopped || this.abort.signal.aborted) return;
       const logFile = this.logFileOf(component, process);
-      const exit = { name: component.name, code, logFile, logTail: this.tailOf(logFile, process) };
-      if (this.abort.signal.aborted) return;
-      // While starting, a dead process fails the start; afterwards the launcher hears of it and stops the rest.
-      const wasReady = this.started.some((s) => s.name === component.name);
-      const reason = wasReady ? `exited unexpectedly (${code})` : `exited (${code}) before becoming healthy`;
-      this.fail(new ComponentFailedError(component.name, reason, logFile, exit.logTail, { hint: component.failureHint }));
-      this.reportExit?.(exit);
+      if (entry.healthySince !== undefined) {
+        const crash = { name: component.name, pid: process.pid, code, at: Date.now(), healthySince: entry.healthySince };
+        this.supervisor.crashed({ ...crash, logFile, logTail: this.tailOf(logFile, process) });
+        return;
+      }
+      // Dead on its very first start: a config or install problem, not a crash; a restart's launch sees it itself.
+      if (!entry.restart) {
+        this.fail(new ComponentFailedError(component.name, `exited (${code}) before becoming healthy`, logFile, this.tailOf(logFile, process), { hint: component.failureHint }));
+      }
     });
+    return entry;
   }
 
   private async waitHealthy(component: Component<C>, process: ManagedProcess | undefined): Promise<void> {
@@ -310,22 +386,23 @@ export class Orchestrator<C> {
     }
   }
 
-  private async stopOne(entry: Running<C>): Promise<void> {
+  private async stopOne(entry: Running<C>, options: { quiet?: boolean } = {}): Promise<void> {
     entry.stopping = true;
     const name = entry.component.name;
     if (entry.exitCode !== undefined) return;
     const began = Date.now();
-    this.reporter.update({ type: 'stopping', name });
+    const reporter: Reporter = options.quiet ? { update: () => undefined } : this.reporter;
+    reporter.update({ type: 'stopping', name });
     try {
       if (entry.component.stop) await entry.component.stop(entry.process, this.ctx);
       else {
         await stopPid(entry.process.pid, this.options.stopGraceMs);
         await entry.process.exited;
       }
-      this.reporter.update({ type: 'stopped', name, ms: Date.now() - began });
+      reporter.update({ type: 'stopped', name, ms: Date.now() - began });
     } catch (error) {
       // Keep going: one stubborn component must not leave the others running.
-      this.reporter.update({ type: 'stopped', name, ms: Date.now() - began, problem: error instanceof Error ? error.message : String(error) });
+      reporter.update({ type: 'stopped', name, ms: Date.now() - began, problem: error instanceof Error ? error.message : String(error) });
     }
   }
 }

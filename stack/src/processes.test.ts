@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isAlive, readLogTail, runTask, spawnManaged, stopFromPidFile, TaskFailedError } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stack-processes-'));
@@ -36,9 +36,16 @@ describe('runTask', () => {
     const pidFile = join(dir, 'hang.pid');
     const controller = new AbortController();
     const running = runTask({ name: 'hang', command: node, args: ['-e', 'setInterval(() => {}, 1000)'], logFile: join(dir, 'hang.log'), pidFile, signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const { readFileSync } = await import('node:fs');
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // The pid file is written once the child is spawned.
+    const pid = await vi.waitFor(
+      () => {
+        const written = Number(readFileSync(pidFile, 'utf8'));
+        expect(written).toBeGreaterThan(0);
+        return written;
+      },
+      { timeout: 20_000, interval: 20 },
+    );
     expect(isAlive(pid)).toBe(true);
     controller.abort(new Error('stopping'));
     await expect(running).rejects.toThrow('stopping');

@@ -33,6 +33,35 @@ describe('progress display', () => {
     );
   });
 
+  it('prints a crash with its last log lines, each restart and the recovery', () => {
+    const c = capture();
+    const display = createDisplay(c.out, { tty: false, color: false, nameWidth: 5 });
+    const tail = ['1', '2', '3', '4', '5', 'Error: boom'].join('\n');
+    display.update({ type: 'exited', name: 'users', pid: 41, code: 'SIGKILL', logFile: '/x/users.log', logTail: tail, restart: { attempt: 1, inMs: 250 } });
+    display.update({ type: 'restarting', name: 'users', attempt: 1 });
+    display.update({ type: 'restart-failed', name: 'users', attempt: 1, reason: 'exited (1) before becoming healthy', restart: { attempt: 2, inMs: 1_500 } });
+    display.update({ type: 'restarting', name: 'users', attempt: 2 });
+    display.update({ type: 'restarted', name: 'users', pid: 43, restarts: 2, ms: 2_345 });
+    display.update({ type: 'exited', name: 'users', pid: 43, code: 1, logFile: '/x/users.log', logTail: '' });
+    display.close();
+    expect(c.text()).toBe(
+      [
+        '■ users  exited (SIGKILL) — restart 1 in 250 ms',
+        '    2',
+        '    3',
+        '    4',
+        '    5',
+        '    Error: boom',
+        '◌ users  restarting (1)…',
+        '✖ users  restart 1 failed: exited (1) before becoming healthy — restart 2 in 1.5s',
+        '◌ users  restarting (2)…',
+        '✔ users  back after 2.3s (pid 43, restart 2)',
+        '■ users  exited (1) — crash loop: giving up',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('redraws the components in flight in place on a terminal', () => {
     const c = capture();
     const display = createDisplay(c.out, { tty: true, color: false, nameWidth: 7 });

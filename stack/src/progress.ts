@@ -1,4 +1,5 @@
 import type { ProgressEvent, Reporter } from './orchestrator.js';
+import type { PlannedRestart } from './supervision/supervisor.js';
 
 export interface Output {
   write(text: string): unknown;
@@ -22,6 +23,14 @@ type Paint = keyof typeof palette;
 export function formatDuration(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
+
+/** A back-off: short ones in milliseconds, as configured. */
+function formatDelay(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : formatDuration(ms);
+}
+
+/** Lines of a crashed process's log shown under its exit; the whole tail is in the supervisor's log. */
+const EXIT_TAIL_LINES = 5;
 
 const ESC = String.fromCharCode(27);
 /** An SGR (colour) escape sequence; sticky, to match at a position. */
@@ -106,6 +115,8 @@ export function createDisplay(out: Output, options: { tty: boolean; color: boole
     print([`${symbol} ${pad(name)}  ${text}`]);
   };
 
+  const next = (restart: PlannedRestart | undefined) => (restart ? `restart ${restart.attempt} in ${formatDelay(restart.inMs)}` : paint('red', 'crash loop: giving up'));
+
   const begin = (name: string, verb: string) => {
     live.set(name, { verb, since: Date.now() });
     if (options.tty) redraw();
@@ -138,6 +149,16 @@ export function createDisplay(out: Output, options: { tty: boolean; color: boole
           return finish(event.name, paint('red', '✖'), `${paint('red', 'failed')}${event.ms === undefined ? '' : ` after ${formatDuration(event.ms)}`}: ${event.reason}`);
         case 'interrupted':
           return finish(event.name, '■', `interrupted after ${formatDuration(event.ms)}`);
+        case 'exited': {
+          const tail = event.logTail.split('\n').filter((line) => line !== '').slice(-EXIT_TAIL_LINES).map((line) => paint('dim', `    ${line}`));
+          return print([`${paint('yellow', '■')} ${pad(event.name)}  exited (${event.code}) — ${next(event.restart)}`, ...tail]);
+        }
+        case 'restarting':
+          return begin(event.name, `restarting (${event.attempt})`);
+        case 'restart-failed':
+          return finish(event.name, paint('red', '✖'), `restart ${event.attempt} failed: ${event.reason} — ${next(event.restart)}`);
+        case 'restarted':
+          return finish(event.name, paint('green', '✔'), `back after ${formatDuration(event.ms)} (pid ${event.pid}, restart ${event.restarts})`);
         case 'stopped':
           return event.problem
             ? finish(event.name, paint('red', '✖'), `stop failed after ${formatDuration(event.ms)}: ${event.problem}`)

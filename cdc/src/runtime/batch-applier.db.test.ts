@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Registry } from 'prom-client';
 import { createLogger } from '@strangler/platform';
 import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
@@ -75,8 +75,8 @@ const storedOffset = async (group = GROUP) => (await t.db(POSITIONS_TABLE).where
 describe('BatchApplier on MariaDB', () => {
   it('creates its tables with its own migrations table, idempotently, next to the service schema', async () => {
     await migrateCdcSchema(t.db);
-    expect(await t.db(CDC_MIGRATIONS_TABLE).pluck('name')).toEqual(['001-create-cdc-applied-positions', '002-create-cdc-deleted-keys']);
-    expect(await t.db('knex_migrations').pluck('name')).toEqual(['001-create-accounts']);
+    expect(await t.db(CDC_MIGRATIONS_TABLE).orderBy('id').pluck('name')).toEqual(['001-create-cdc-applied-positions', '002-create-cdc-deleted-keys', '003-add-cdc-applied-source-position']);
+    expect(await t.db('knex_migrations').orderBy('id').pluck('name')).toEqual(['001-create-accounts']);
   });
 
   it('applies a batch; applying it again is a no-op (versions and position unchanged)', async () => {
@@ -152,12 +152,24 @@ describe('BatchApplier on MariaDB', () => {
 
   it('two appliers racing on one partition (a rebalance overlap) apply each record once: the position row lock serialises them', async () => {
     const records = Array.from({ length: 40 }, (_, i) => kafkaRecord(i, debeziumEnvelope('users', 'c', { after: legacyUser(i + 1) })));
-    // Slow on the first record, so both transactions are open at once.
+    // The first applier to lock the position holds it on the first record until the other one waits for that lock
+    // (its INSERT IGNORE or SELECT … FOR UPDATE of the position row is in the server): both transactions are open at once.
     const real = createUsersProjector();
+    let held = false;
+    const otherWaitsForThePosition = async () => {
+      const [threads] = (await t.db.raw(
+        "SELECT COUNT(*) AS waiting FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND COMMAND = 'Query' AND INFO LIKE ?",
+        [`%${POSITIONS_TABLE}%`],
+      )) as [Array<{ waiting: number | string }>];
+      expect(Number(threads[0]?.waiting)).toBeGreaterThanOrEqual(1);
+    };
     const slow: Projector = {
       ...real,
       async apply(db, change) {
-        if (change.position.offset === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        if (change.position.offset === 0 && !held) {
+          held = true;
+          await vi.waitFor(otherWaitsForThePosition, { timeout: 20_000, interval: 20 });
+        }
         return real.apply(db, change);
       },
     };

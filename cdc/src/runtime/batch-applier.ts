@@ -5,6 +5,7 @@ import type { ApplyOutcome, Projector } from '../projectors/projector.js';
 import { deadLetterFor, type DeadLetter, type DeadLetterSink, type SourceRecord } from './dead-letters.js';
 import type { CdcMetrics } from './metrics.js';
 import type { PositionStore } from './positions.js';
+import { decodeSourcePosition, encodeSourcePosition, isReplay, laterOf } from './source-position.js';
 
 /** The part of a kafkajs batch the applier uses. */
 export interface RecordBatch {
@@ -98,8 +99,9 @@ export class BatchApplier {
       try {
         await controls.commitOffset(String(Number(last.offset) + 1));
       } catch (error) {
-        // Only lag visibility is lost; the next commit catches up.
-        this.options.logger.warn({ err: error, topic: batch.topic, partition: batch.partition }, 'committing the offset to Kafka failed');
+        // Only lag visibility is lost; the next commit catches up. Debug: it fails with every Kafka outage, which the
+        // runtime reports once.
+        this.options.logger.debug({ err: error, topic: batch.topic, partition: batch.partition }, 'committing the offset to Kafka failed');
       }
       await controls.heartbeat();
     }
@@ -111,7 +113,7 @@ export class BatchApplier {
     let delay = retry.initialMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyChunk(batch, chunk);
+        return await this.applyChunk(batch, chunk, controls);
       } catch (error) {
         const kind = classifyError(error);
         const reason = kind.kind === 'poison' ? kind.code : kind.reason;
@@ -137,12 +139,23 @@ export class BatchApplier {
     }
   }
 
-  private applyChunk(batch: RecordBatch, chunk: SourceRecord[]): Promise<ChunkResult> {
+  private applyChunk(batch: RecordBatch, chunk: SourceRecord[], controls: BatchControls): Promise<ChunkResult> {
     const { positions, projector, deadLetters, metrics } = this.options;
     const started = this.now();
+    // A chunk can take longer than the group's session on a slow database: keep the membership alive from inside it
+    // (kafkajs sends at most one heartbeat per interval). Best effort, never awaited: a rebalance it reports is seen
+    // by isStale() at the chunk boundary, and the chunk's commit stays exactly once either way.
+    let beatAt = started;
+    const keepAlive = () => {
+      if (this.now() - beatAt < 1_000) return;
+      beatAt = this.now();
+      controls.heartbeat().catch(() => undefined);
+    };
     return positions
       .withLockedPosition(batch.topic, batch.partition, async (tx) => {
         const result: ChunkResult = { applied: [], tombstones: 0, replayed: 0, failed: [], deadLetters: [], appliedOffset: tx.applied };
+        const storedSource = decodeSourcePosition(tx.appliedSource);
+        let lastSource = storedSource;
         for (const record of chunk) {
           const offset = Number(record.offset);
           if (offset <= tx.applied) {
@@ -155,8 +168,15 @@ export class BatchApplier {
               result.tombstones++;
             } else {
               this.checkSource(batch.topic, parsed.change);
-              const outcome = await tx.savepoint((db) => projector.apply(db, parsed.change));
-              result.applied.push({ change: parsed.change, outcome });
+              const binlog = parsed.change.binlog;
+              if (binlog && isReplay(binlog, lastSource)) {
+                // Sent again by Debezium after a Connect restart (a new offset, an old change): already applied.
+                result.replayed++;
+              } else {
+                const outcome = await tx.savepoint((db) => projector.apply(db, parsed.change));
+                result.applied.push({ change: parsed.change, outcome });
+                if (binlog) lastSource = laterOf(lastSource, binlog);
+              }
             }
           } catch (error) {
             const kind = classifyError(error);
@@ -168,8 +188,9 @@ export class BatchApplier {
             );
           }
           result.appliedOffset = offset;
+          keepAlive();
         }
-        if (result.appliedOffset > tx.applied) await tx.save(result.appliedOffset);
+        if (result.appliedOffset > tx.applied) await tx.save(result.appliedOffset, lastSource === storedSource || !lastSource ? undefined : encodeSourcePosition(lastSource));
         // Before the commit: once the position moves past a poison record, its dead letter must already exist.
         if (result.deadLetters.length > 0) {
           await deadLetters.send(result.deadLetters);

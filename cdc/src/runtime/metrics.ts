@@ -18,6 +18,15 @@ export interface CdcMetrics {
   retries: Counter<'projector' | 'reason'>;
   /** One database transaction of up to MAX_RECORDS_PER_TRANSACTION records, dead letters included. */
   batchDuration: Histogram<'projector'>;
+  /** 1 while the consumer is a positioned member of its group and the broker answers: changes are being applied. */
+  consuming: Gauge;
+  /** 1 while the broker answers the probe, 0 while it does not (and before the first answer). */
+  kafkaReachable: Gauge;
+  /** The consumer restarted by the runtime after kafkajs gave up on it. */
+  consumerRestarts: Counter;
+  /** Outages (Kafka unreachable or the consumer crashed) that ended, and how long the last one lasted. */
+  outages: Counter;
+  lastOutageSeconds: Gauge;
 }
 
 const LAG_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600];
@@ -72,5 +81,10 @@ export function createCdcMetrics(registry: Registry): CdcMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
+    consuming: new Gauge({ name: 'cdc_consumer_consuming', help: '1 while the consumer is a positioned group member and Kafka answers', registers }),
+    kafkaReachable: new Gauge({ name: 'cdc_kafka_reachable', help: '1 while the Kafka broker answers the probe', registers }),
+    consumerRestarts: new Counter({ name: 'cdc_consumer_restarts_total', help: 'Consumer restarts after kafkajs gave up on it (broker down, coordinator lost)', registers }),
+    outages: new Counter({ name: 'cdc_consumer_outages_total', help: 'Periods without consuming (Kafka unreachable or the consumer crashed) that ended', registers }),
+    lastOutageSeconds: new Gauge({ name: 'cdc_consumer_last_outage_seconds', help: 'How long the last ended outage lasted', registers }),
   };
 }

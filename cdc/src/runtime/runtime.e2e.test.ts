@@ -139,8 +139,12 @@ describe('projector runtime on real Kafka', () => {
     expect(body.original).toMatchObject({ topic: TOPIC, partition: 0, key: '{"id":3}', value: '{"op":"c","after":' });
     expect(letter?.raw.headers?.['cdc-error-code']?.toString()).toBe('INVALID_JSON');
 
-    const lag = (await runtime.metrics.offsetLag.get()).values.find((entry) => entry.labels.topic === TOPIC);
-    expect(lag?.value).toBe(0);
+    // The gauge is set after the commit the offset poll above already sees: wait for it rather than read it once.
+    const lag = await waitFor('the offset lag gauge to reach 0', async () => {
+      const entry = (await runtime.metrics.offsetLag.get()).values.find((value) => value.labels.topic === TOPIC);
+      return entry?.value === 0 ? entry : undefined;
+    });
+    expect(lag.value).toBe(0);
     await stopRuntime(runtime);
     expect(runtime.isReady()).toBe(false);
   }, 60_000);
@@ -217,8 +221,13 @@ describe('projector runtime on real Kafka', () => {
         60_000,
       );
       await waitForOffset(group, (await highWatermark()) - 1);
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      expect(metrics).toMatch(new RegExp(`cdc_consumer_offset_lag\\{topic="${TOPIC}",partition="0",service="cdc-users"\\} 0`));
+      // The process sets its metrics after the commit the offset poll already sees: scrape until they caught up.
+      const caughtUp = new RegExp(`cdc_consumer_offset_lag\\{topic="${TOPIC}",partition="0",service="cdc-users"\\} 0$`, 'm');
+      const metrics = await waitFor('/metrics to show the partition caught up', async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return caughtUp.test(text) ? text : undefined;
+      });
+      expect(metrics).toMatch(caughtUp);
       expect(metrics).toContain('cdc_records_applied_total{projector="users",table="users",op="u",outcome="');
       expect((await fetch(`${url}/health`)).status).toBe(200);
       child.kill('SIGTERM');

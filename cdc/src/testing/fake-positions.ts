@@ -12,6 +12,7 @@ export interface FakeTarget {
  */
 export class FakePositionStore implements PositionStore {
   private readonly positions = new Map<string, number>();
+  private readonly sources = new Map<string, string>();
   /** Committed writes of the fake projector, in order. */
   writes: string[] = [];
   transactions = 0;
@@ -27,8 +28,10 @@ export class FakePositionStore implements PositionStore {
     const key = positionKey(topic, partition);
     const target: FakeTarget = { writes: [...this.writes] };
     let offset = this.committedOffset(topic, partition);
+    let source = this.sources.get(key);
     const tx: PositionTransaction = {
       applied: offset,
+      appliedSource: source ?? null,
       async savepoint(fn) {
         const mark = target.writes.length;
         try {
@@ -38,13 +41,15 @@ export class FakePositionStore implements PositionStore {
           throw error;
         }
       },
-      async save(next) {
+      async save(next, sourcePosition) {
         offset = next;
+        source = sourcePosition ?? source;
       },
     };
     const result = await work(tx);
     await this.beforeCommit?.();
     this.positions.set(key, offset);
+    if (source !== undefined) this.sources.set(key, source);
     this.writes = target.writes;
     return result;
   }

@@ -17,7 +17,15 @@ export interface TestConnector {
 
 /**
  * Registers cdc/connectors/legacy.json (the file `npm start` registers) on the run's Kafka Connect, capturing
- * `database` (a test database holding legacy's schema) under a unique topic prefix, and waits until it runs.
+ * `database` (a test database holding legacy's schema) under a unique topic prefix, and waits until its initial
+ * snapshot is over: a row written after this returns is streamed (op c/u/d), a row written before was read (op r).
+ *
+ * RUNNING says nothing about the snapshot, which starts on the task's own thread some time later: a write between
+ * the two is read by the snapshot, not streamed. The end of the snapshot is the first heartbeat: Debezium
+ * (RelationalSnapshotChangeEventSource, 3.x) forces one right after the snapshot's last row, whether or not any table
+ * held rows, and otherwise beats only from the binlog reader, which starts after the snapshot. The snapshot reads in
+ * a consistent-snapshot transaction opened under the global read lock at the binlog position it then streams from,
+ * so a commit after the heartbeat is neither in the snapshot nor missed by the stream.
  */
 export async function registerTestConnector(database: string, options: { overrides?: ConnectorConfig; connectUrl?: string } = {}): Promise<TestConnector> {
   const kafka = inject('kafka');
@@ -35,8 +43,13 @@ export async function registerTestConnector(database: string, options: { overrid
     serverId: randomInt(10_000, 2 ** 31 - 1),
     overrides: options.overrides,
   });
+  const heartbeatIntervalMs = Number(config['heartbeat.interval.ms'] ?? 0);
+  if (!(heartbeatIntervalMs > 0)) throw new Error('registerTestConnector: the end of the snapshot is its first heartbeat; keep heartbeat.interval.ms above 0');
+  // `<topic.heartbeat.prefix>.<topic.prefix>`, created by the first heartbeat.
+  const heartbeatTopic = `${config['topic.heartbeat.prefix'] ?? '__debezium-heartbeat'}.${topicPrefix}`;
   await client.putConnectorConfig(name, config);
-  await waitUntilConnectorRunning(client, name, { intervalMs: 200 });
+  await waitUntilConnectorRunning(client, name, { intervalMs: 200, timeoutMs: 120_000 });
+  await readTopic(heartbeatTopic, (records) => records.length >= 1, 120_000);
   return {
     name,
     topicPrefix,

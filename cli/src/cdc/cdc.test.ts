@@ -63,6 +63,7 @@ function harness(options: FakeCdcOptions & { health?: Record<string, BackendHeal
     admin: () => new FakeFlagAdmin(),
     gate: { check: (slice) => ({ slice, verified: false, result: 'none', detail: 'none' }) },
     probe: async (url) => ((health[url] ?? 'down') === 'up' ? { url, status: 'up' } : { url, status: 'down', detail: 'ECONNREFUSED' }),
+    supervision: () => ({ found: false, file: '/nonexistent/supervision.json', problem: 'no supervision.json in /nonexistent' }),
     warn: (message) => cliIo.err.write(`${message}\n`),
     cdc: () => cdc,
   });

@@ -1,3 +1,4 @@
+import type { SupervisedComponent, SupervisionReading } from '@strangler/stack/supervision-state';
 import { FlagShapeError, type FlagState } from '@strangler/unleash-admin';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import type { BackendHealth, CliDeps } from '../cli-deps.js';
@@ -34,9 +35,31 @@ export interface SliceStatus {
   contract: ContractCheck;
 }
 
+/** What the local launcher supervises, from its supervision.json. */
+export interface StackStatus {
+  running: boolean;
+  file: string;
+  /** Why it is not running (no file, stopped, launcher gone); absent while it runs. */
+  detail?: string;
+  launcherPid?: number;
+  updatedAt?: string;
+  /** While it runs: each process; otherwise what the last run left (empty without a file). */
+  components: SupervisedComponent[];
+}
+
 export interface StatusReport {
   unleashUrl: string;
   slices: SliceStatus[];
+  stack: StackStatus;
+}
+
+export function stackStatus(reading: SupervisionReading): StackStatus {
+  if (!reading.found) return { running: false, file: reading.file, detail: `stack not running (${reading.problem})`, components: [] };
+  const { state } = reading;
+  const known = { file: reading.file, launcherPid: state.launcherPid, updatedAt: state.updatedAt, components: state.components };
+  if (state.stack === 'stopped') return { ...known, running: false, detail: `stack not running (stopped at ${state.updatedAt})` };
+  if (!reading.launcherAlive) return { ...known, running: false, detail: `stack not running (launcher pid ${state.launcherPid} is gone; ${reading.file} is from ${state.updatedAt})` };
+  return { ...known, running: true, detail: state.stack === 'running' ? undefined : `stack ${state.stack}` };
 }
 
 export async function statusCommand(deps: CliDeps): Promise<StatusReport> {
@@ -61,7 +84,7 @@ export async function statusCommand(deps: CliDeps): Promise<StatusReport> {
       };
     }),
   );
-  return { unleashUrl: admin.url, slices };
+  return { unleashUrl: admin.url, slices, stack: stackStatus(deps.supervision()) };
 }
 
 export interface RolloutResult {

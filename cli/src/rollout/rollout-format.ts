@@ -1,6 +1,6 @@
 import type { ContractCheck } from '../contract-gate.js';
 import { formatBackendHealth, formatTable } from '../format.js';
-import type { InitResult, RolloutResult, StatusReport, SwitchResult } from './rollout-commands.js';
+import type { InitResult, RolloutResult, StackStatus, StatusReport, SwitchResult } from './rollout-commands.js';
 
 export function describeContract(check: ContractCheck): string {
   if (check.result === 'none') return check.provider ? 'none' : 'no contract';
@@ -29,7 +29,28 @@ export function formatStatus(report: StatusReport): string {
     '',
     `Unleash: ${report.unleashUrl}`,
     ...notes,
+    '',
+    formatStackStatus(report.stack),
   ].join('\n');
+}
+
+const time = (iso: string) => `${iso.slice(11, 19)}Z`;
+
+/** The launcher's processes: state, pid, restarts, last exit and how long the last recovery took. */
+export function formatStackStatus(stack: StackStatus): string {
+  const heading = stack.running
+    ? `Stack: launcher pid ${stack.launcherPid}${stack.detail ? `, ${stack.detail}` : ''} (${stack.file})`
+    : `Stack: ${stack.detail ?? 'not running'}`;
+  if (!stack.running || stack.components.length === 0) return heading;
+  const rows = stack.components.map((c) => [
+    c.name,
+    c.state,
+    c.pid === null ? '-' : String(c.pid),
+    String(c.restarts),
+    c.lastExit ? `${c.lastExit.code} at ${time(c.lastExit.at)}` : '-',
+    c.lastRestartMs === null ? '-' : `${(c.lastRestartMs / 1000).toFixed(1)} s`,
+  ]);
+  return [heading, formatTable([['component', 'state', 'pid', 'restarts', 'last exit', 'last recovery'], ...rows])].join('\n');
 }
 
 export function formatRollout(result: RolloutResult): string {

@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readSupervisionState, writeSupervisionState, type SupervisionState } from '@strangler/stack/supervision-state';
 import type { BackendHealth, CliDeps } from '../cli-deps.js';
 import type { ContractCheck, ContractGate } from '../contract-gate.js';
 import { runCli, type CliIo } from '../program.js';
@@ -26,7 +30,20 @@ function gate(checks: Record<string, ContractCheck>): ContractGate {
   return { check: (slice) => checks[slice] ?? { slice, verified: false, result: 'none', detail: `${slice} has never been verified` } };
 }
 
-function harness(options: { admin?: FakeFlagAdmin; checks?: Record<string, ContractCheck>; health?: Record<string, BackendHealth['status']> } = {}) {
+const stateDirs = mkdtempSync(join(tmpdir(), 'cli-supervision-'));
+afterAll(() => rmSync(stateDirs, { recursive: true, force: true }));
+let nextStateDir = 0;
+
+/** A STACK_DIR holding this supervision.json (or none). */
+function stackDirWith(state?: SupervisionState): string {
+  const dir = join(stateDirs, String((nextStateDir += 1)));
+  mkdirSync(dir);
+  if (state) writeSupervisionState(dir, state);
+  return dir;
+}
+
+function harness(options: { admin?: FakeFlagAdmin; checks?: Record<string, ContractCheck>; health?: Record<string, BackendHealth['status']>; stackDir?: string } = {}) {
+  const stackDir = options.stackDir ?? stackDirWith();
   const admin = options.admin ?? new FakeFlagAdmin({ 'users.reads': { rollout: 0 }, 'catalog.reads': { rollout: 0 } });
   let out = '';
   let err = '';
@@ -40,6 +57,7 @@ function harness(options: { admin?: FakeFlagAdmin; checks?: Record<string, Contr
       const status = options.health?.[url] ?? 'up';
       return status === 'up' ? { url, status } : { url, status, detail: 'ECONNREFUSED' };
     },
+    supervision: () => readSupervisionState(stackDir),
     warn: (message) => cliIo.err.write(`${message}\n`),
     cdc: () => fakeCdcDeps(),
   });
@@ -151,6 +169,64 @@ describe('strangler status', () => {
     expect(lines[3]).toMatch(/^catalog\s+catalog\.reads\s+disabled\s+0%\s+up\s+DOWN \(ECONNREFUSED\)\s+catalog-service\s+passed \(OLD pact\) 2025-01-01 12:00$/);
     expect(cli.out()).toContain('Unleash: http://unleash.test');
     expect(cli.out()).toContain('catalog: flag disabled (killed?)');
+  });
+
+  const RUNNING: SupervisionState = {
+    version: 1,
+    launcherPid: process.pid,
+    stack: 'running',
+    updatedAt: '2025-01-01T12:00:05.000Z',
+    components: [
+      { name: 'mariadb', pid: 101, state: 'running', restarts: 0, healthySince: '2025-01-01T11:59:00.000Z', lastExit: null, lastRestartMs: null },
+      { name: 'users', pid: 202, state: 'running', restarts: 1, healthySince: '2025-01-01T12:00:02.000Z', lastExit: { code: 'SIGKILL', at: '2025-01-01T12:00:01.000Z' }, lastRestartMs: 1_234 },
+      { name: 'catalog', pid: 303, state: 'restarting', restarts: 3, healthySince: '2025-01-01T11:59:00.000Z', lastExit: { code: 1, at: '2025-01-01T12:00:04.000Z' }, lastRestartMs: null },
+    ],
+  };
+
+  it("shows the launcher's processes with their state, restarts and last recovery from supervision.json", async () => {
+    const stackDir = stackDirWith(RUNNING);
+    const cli = harness({ stackDir });
+    expect(await cli.run('status')).toBe(0);
+    const text = cli.out();
+    expect(text).toContain(`Stack: launcher pid ${process.pid} (${join(stackDir, 'supervision.json')})\n`);
+    expect(text).toMatch(/^component\s+state\s+pid\s+restarts\s+last exit\s+last recovery$/m);
+    expect(text).toMatch(/^mariadb\s+running\s+101\s+0\s+-\s+-$/m);
+    expect(text).toMatch(/^users\s+running\s+202\s+1\s+SIGKILL at 12:00:01Z\s+1\.2 s$/m);
+    expect(text).toMatch(/^catalog\s+restarting\s+303\s+3\s+1 at 12:00:04Z\s+-$/m);
+
+    const json = harness({ stackDir });
+    expect(await json.run('status', '--json')).toBe(0);
+    expect(json.json()).toMatchObject({
+      ok: true,
+      stack: { running: true, launcherPid: process.pid, components: [{ name: 'mariadb', restarts: 0 }, { name: 'users', pid: 202, restarts: 1, lastRestartMs: 1_234 }, { name: 'catalog', state: 'restarting' }] },
+    });
+  });
+
+  it('says the stack is not running when there is no supervision.json, and still shows the slices', async () => {
+    const stackDir = stackDirWith();
+    const cli = harness({ stackDir });
+    expect(await cli.run('status')).toBe(0);
+    expect(cli.out()).toMatch(/^users\s+users\.reads\s+enabled/m);
+    expect(cli.out()).toContain(`Stack: stack not running (no supervision.json in ${stackDir})\n`);
+    const json = harness({ stackDir });
+    expect(await json.run('status', '--json')).toBe(0);
+    expect(json.json()).toMatchObject({ ok: true, stack: { running: false, detail: `stack not running (no supervision.json in ${stackDir})`, components: [] } });
+  });
+
+  it('tells a stopped stack, a launcher that died without saying so, and an unreadable file apart', async () => {
+    const stopped = harness({ stackDir: stackDirWith({ ...RUNNING, stack: 'stopped' }) });
+    expect(await stopped.run('status')).toBe(0);
+    expect(stopped.out()).toContain('Stack: stack not running (stopped at 2025-01-01T12:00:05.000Z)\n');
+
+    const gone = harness({ stackDir: stackDirWith({ ...RUNNING, launcherPid: 2 ** 22 + 12_345 }) });
+    expect(await gone.run('status')).toBe(0);
+    expect(gone.out()).toMatch(new RegExp(`Stack: stack not running \\(launcher pid ${2 ** 22 + 12_345} is gone; .*supervision\\.json is from 2025-01-01T12:00:05\\.000Z\\)`));
+
+    const garbled = stackDirWith();
+    writeFileSync(join(garbled, 'supervision.json'), '{"version": 1, "components": "nope"');
+    const unreadable = harness({ stackDir: garbled });
+    expect(await unreadable.run('status')).toBe(0);
+    expect(unreadable.out()).toContain(`Stack: stack not running (${join(garbled, 'supervision.json')} is not JSON)`);
   });
 
   it('shows a missing flag as missing', async () => {

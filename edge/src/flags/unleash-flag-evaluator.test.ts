@@ -1,9 +1,10 @@
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '@strangler/platform';
 import { refusedUrl } from '../testing/fake-upstream.js';
 import type { FlagProvider } from './flag-evaluator.js';
@@ -24,6 +25,41 @@ const everyone = { name: 'catalog.reads', enabled: true, strategies: [{ name: 'd
 const switchedOff = { name: 'orders.reads', enabled: false, strategies: [{ name: 'default', parameters: {} }] };
 
 const silent = createLogger({ name: 'edge-test', level: 'silent' });
+
+interface ErrorEvent {
+  error: unknown;
+  /** The emit threw: nobody listened, so the error escaped into whatever emitted it (inside unleash-client, a fetch). */
+  threw: boolean;
+}
+
+/**
+ * Records every 'error' event any emitter in this process emits until restored. unleash-client reports a failed
+ * fetch only as an 'error' event (fetcher → repository → client), so this is how a test sees, without a clock,
+ * that the fetch it waits for has failed and been reported.
+ */
+function watchErrorEvents() {
+  const seen: ErrorEvent[] = [];
+  const emit = EventEmitter.prototype.emit;
+  const spy = vi.spyOn(EventEmitter.prototype, 'emit').mockImplementation(function (this: EventEmitter, event: unknown, ...args: unknown[]) {
+    if (event !== 'error') return emit.call(this, event, ...args);
+    try {
+      const listened = emit.call(this, event, ...args);
+      seen.push({ error: args[0], threw: false });
+      return listened;
+    } catch (error) {
+      seen.push({ error: args[0], threw: true });
+      throw error;
+    }
+  });
+  return {
+    matching: (pattern: RegExp) => seen.filter(({ error }) => error instanceof Error && pattern.test(error.message)),
+    restore: () => spy.mockRestore(),
+  };
+}
+
+/** One turn of the event loop: a rejection left unhandled by what just ran has been reported by then. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 const keys = Array.from({ length: 1000 }, (_, i) => `key-${i}`);
 
 describe('createUnleashFlagEvaluator without a reachable Unleash', () => {
@@ -81,27 +117,53 @@ describe('createUnleashFlagEvaluator without a reachable Unleash', () => {
   });
 
   it('is ready at once with every flag off when there is no snapshot: all legacy', async () => {
-    const flags = await start();
-    expect(flags.status()).toEqual({ ready: true, source: 'none', note: 'no flags: all legacy' });
-    expect(flags.isEnabled('catalog.reads', { userId: 'anyone', sessionId: 'anyone' })).toBe(false);
-    // Nothing was loaded, so `ready` (flags loaded) has not resolved.
-    const loaded = await Promise.race([flags.ready.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 300))]);
-    expect(loaded).toBe(false);
+    const errors = watchErrorEvents();
+    try {
+      const flags = await start();
+      let loaded = false;
+      void flags.ready.then(() => (loaded = true));
+      expect(flags.status()).toEqual({ ready: true, source: 'none', note: 'no flags: all legacy' });
+      expect(flags.isEnabled('catalog.reads', { userId: 'anyone', sessionId: 'anyone' })).toBe(false);
+      // Nothing was loaded, so `ready` (flags loaded) has not resolved: not at once, and not once the client's first
+      // fetch has failed (after unleash-client's own retries), the only other way flags could have arrived.
+      await vi.waitFor(() => expect(errors.matching(/client\/features.*ECONNREFUSED/)).not.toEqual([]), { timeout: 20_000, interval: 20 });
+      await nextTurn();
+      expect(loaded).toBe(false);
+      expect(flags.status()).toMatchObject({ ready: true, source: 'none' });
+    } finally {
+      errors.restore();
+    }
   });
 
   it('leaves no unhandled rejection behind when closed with a failing fetch in flight', async () => {
     const unhandled: unknown[] = [];
     const record = (reason: unknown) => unhandled.push(reason);
+    // An Unleash that takes the client's first fetch and holds it until the test answers it.
+    let held!: (res: http.ServerResponse) => void;
+    const inFlight = new Promise<http.ServerResponse>((resolve) => (held = resolve));
+    const server = http.createServer((req, res) => {
+      req.resume();
+      held(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const errors = watchErrorEvents();
     process.on('unhandledRejection', record);
     try {
-      const flags = await start();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const flags = await start({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api` });
+      const response = await inFlight;
       await flags.close();
-      // unleash-client retries a refused connection (1 s, then 2 s) before it reports the failure.
-      await new Promise((resolve) => setTimeout(resolve, 4500));
+      // Fails the fetch after close (a 400 is not retried): unleash-client reports it on its repository, whose own
+      // listeners close() removed.
+      response.writeHead(400).end();
+      await vi.waitFor(() => expect(errors.matching(/but was 400/)).not.toEqual([]), { timeout: 20_000, interval: 20 });
+      await nextTurn();
+      expect(errors.matching(/but was 400/).filter((event) => event.threw)).toEqual([]);
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', record);
+      errors.restore();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 

@@ -4,6 +4,9 @@ import type { Logger } from '@strangler/platform';
 import { NO_FLAGS_NOTE, type FlagProvider, type FlagSource, type FlagStatus } from './flag-evaluator.js';
 import { createSnapshotStorage, inspectSnapshot } from './snapshot-storage.js';
 
+/** /ready's note while Unleash cannot be reached and the last known flags are in use. */
+export const UNREACHABLE_NOTE = 'unleash unreachable: last known flags';
+
 /** The smallest per-call timeout unleash-client can use (see below). */
 export const MIN_REQUEST_TIMEOUT_MS = 1000;
 
@@ -52,9 +55,17 @@ export function createUnleashFlagEvaluator(options: UnleashFlagOptions): FlagPro
     resolveReady = resolve;
   });
 
+  // Since when the last fetches have failed (Unleash down or restarting), or undefined while they succeed.
+  let unreachableSince: number | undefined;
+  /**
+   * Ready means "flags can be evaluated": an Unleash outage does not change that. The client keeps the last flags it
+   * had in memory (and the snapshot on disk) and keeps polling, so the edge stays ready and keeps routing by them;
+   * taking it out of rotation would only move every slice's reads onto nginx's backup. The outage shows as a note.
+   */
   const status = (): FlagStatus => {
     if (source === 'starting') return { ready: false, source };
     if (source === 'none') return { ready: true, source, note: NO_FLAGS_NOTE };
+    if (unreachableSince !== undefined) return { ready: true, source, note: `${UNREACHABLE_NOTE} since ${new Date(unreachableSince).toISOString()}` };
     return { ready: true, source };
   };
   const settle = (next: FlagSource): void => {
@@ -95,11 +106,24 @@ export function createUnleashFlagEvaluator(options: UnleashFlagOptions): FlagPro
     loaded = true;
     settle('unleash');
   });
+  // Every successful fetch saves (our polls are unconditional), and a save emits Changed.
+  const reachable = (): void => {
+    if (unreachableSince === undefined) return;
+    logger?.info({ downMs: Date.now() - unreachableSince }, 'unleash: reachable again; flags are current');
+    unreachableSince = undefined;
+  };
+  unleash.on(UnleashEvents.Changed, reachable);
+  unleash.on(UnleashEvents.Unchanged, reachable);
   unleash.on(UnleashEvents.Error, (error: Error) => {
+    unreachableSince ??= Date.now();
     logger?.warn({ err: { message: error.message } }, 'unleash: flags could not be refreshed; keeping the current ones');
   });
   unleash.on(UnleashEvents.Warn, (message: unknown) => {
-    logger?.debug({ detail: String(message) }, 'unleash warning');
+    const detail = String(message);
+    // A 5xx/429/404 from a restarting Unleash is only a warning to unleash-client ("… responded 503. Backing off"),
+    // as is a reset keep-alive socket: flags were not refreshed all the same.
+    if (/Backing off|retrying in/.test(detail)) unreachableSince ??= Date.now();
+    logger?.debug({ detail }, 'unleash warning');
   });
 
   let startupTimer: NodeJS.Timeout | undefined;

@@ -4,7 +4,24 @@ import type { Slice } from '../routes/route-table.js';
 import { REQUEST_ID } from '../security/headers.js';
 import type { Upstream } from '../proxy/upstreams.js';
 
-export type FallbackReason = 'status_5xx' | 'connection_error' | 'timeout' | 'breaker_open';
+/** Why legacy served a read meant for the service; `hedge`: the service was slower than legacy after the hedge delay. */
+export type FallbackReason = 'status_5xx' | 'connection_error' | 'timeout' | 'breaker_open' | 'hedge';
+
+/**
+ * The hedge of one service read: armed with the service attempt; `sent` once the delay passed without the service's
+ * head (legacy is asked too); then `won` (legacy's answer is the client's), `lost` (the service answered first, the
+ * hedge was abandoned), `failed` (legacy gave no valid answer), or `cancelled` (the service settled before the delay).
+ */
+export interface Hedge {
+  phase: 'armed' | 'cancelled' | 'sent' | 'won' | 'lost' | 'failed';
+  delayMs: number;
+  timer: NodeJS.Timeout | undefined;
+  /** The request to legacy, once it has its socket. */
+  req: ClientRequest | undefined;
+  timedOut: boolean;
+  /** Set when the service failed while the hedge was in flight: the hedge is then the read's fallback. */
+  serviceFailed: FallbackReason | undefined;
+}
 
 /**
  * One client request and its answer while in flight: what every step of the pipeline reads and updates. One flat
@@ -42,6 +59,10 @@ export interface Exchange {
   settle: ((error?: Error) => void) | undefined;
   /** A bodiless read that hit a pooled connection the upstream had just closed is re-sent once. */
   retried: boolean;
+  /** When the service attempt was sent (performance.now()): its time to head feeds the hedge delay. */
+  serviceSentAt: number;
+  /** The hedge of a service read, when hedging is on. */
+  hedge: Hedge | undefined;
 
   // How it ends.
   bodyTooLarge: boolean;
@@ -81,6 +102,8 @@ export function openExchange(req: IncomingMessage, res: ServerResponse): Exchang
     failure: undefined,
     settle: undefined,
     retried: false,
+    serviceSentAt: 0,
+    hedge: undefined,
     bodyTooLarge: false,
     closed: false,
   };

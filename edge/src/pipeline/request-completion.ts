@@ -23,6 +23,15 @@ export function createRequestCompletion(options: CompletionOptions) {
     exchange.settle?.();
     const completed = exchange.res.writableFinished;
     if (!completed) exchange.upstreamReq?.destroy();
+    const hedge = exchange.hedge;
+    if (hedge) {
+      clearTimeout(hedge.timer);
+      // A hedge still racing has nobody left to answer (the winner's request is upstreamReq, handled above).
+      if (hedge.phase === 'sent' || hedge.phase === 'armed') {
+        hedge.phase = 'cancelled';
+        hedge.req?.destroy();
+      }
+    }
     const status = completed ? String(exchange.res.statusCode) : '499';
     const sliceLabel = exchange.slice?.name ?? 'none';
     const seconds = Number(process.hrtime.bigint() - exchange.started) / 1e9;

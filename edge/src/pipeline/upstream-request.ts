@@ -2,7 +2,7 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import httpProxy from 'http-proxy';
 import type { Upstream } from '../proxy/upstreams.js';
-import { attachExchange, exchangeOf, type Exchange } from './exchange.js';
+import { attachExchange, exchangeOf, type Exchange, type Hedge } from './exchange.js';
 
 export const UPSTREAM_TIMEOUT = 'EDGE_UPSTREAM_TIMEOUT';
 
@@ -14,6 +14,16 @@ export interface UpstreamEvents {
   response(exchange: Exchange, upstreamRes: IncomingMessage): void;
   /** The current attempt failed: connection error, or no answer in time (`exchange.timedOut`). */
   error(exchange: Exchange, error: NodeJS.ErrnoException): void;
+  /** A hedge's response head (always self-handled: it may lose to the service's). */
+  hedgeResponse(exchange: Exchange, upstreamRes: IncomingMessage): void;
+  /** A hedge failed: before its head, or (once it won) mid-body. */
+  hedgeError(exchange: Exchange, error: NodeJS.ErrnoException): void;
+}
+
+/** What each proxy.web call carries to its proxyReq event (http-proxy copies call options into the event's). */
+interface CallTag {
+  edgeAttempt?: number;
+  edgeHedge?: Hedge;
 }
 
 /** Always empty: what a re-sent bodiless read sends (the client's own request stream has already been consumed). */
@@ -43,15 +53,32 @@ export function createUpstreamRequests(events: UpstreamEvents, timeouts: { legac
   function onTimeout(this: ClientRequest): void {
     const exchange = exchangeOf(this);
     if (exchange && exchange.upstreamReq === this) exchange.timedOut = true;
+    if (exchange?.hedge && exchange.hedge.req === this) exchange.hedge.timedOut = true;
     const timeoutMs = this.socket?.timeout;
     this.destroy(Object.assign(new Error(`upstream did not answer within ${timeoutMs ?? '?'} ms`), { code: UPSTREAM_TIMEOUT }));
   }
 
   // Emitted when the upstream request has its socket (the edge drops `expect`, so it always is).
-  proxy.on('proxyReq', (upstreamReq: ClientRequest, _req: IncomingMessage, res: ServerResponse) => {
+  proxy.on('proxyReq', (upstreamReq: ClientRequest, _req: IncomingMessage, res: ServerResponse, serverOptions: httpProxy.ServerOptions) => {
     const exchange = exchangeOf(res);
     if (!exchange) return;
     attachExchange(upstreamReq, exchange);
+    const options = serverOptions as CallTag;
+    const hedge = options.edgeHedge;
+    if (hedge) {
+      // Decided while it waited for a socket (the service answered, or the client left): never send it.
+      if (exchange.hedge !== hedge || hedge.phase !== 'sent') {
+        upstreamReq.destroy();
+        return;
+      }
+      hedge.req = upstreamReq;
+      upstreamReq.setTimeout(timeouts.legacyMs, onTimeout);
+      return;
+    }
+    if (options.edgeAttempt !== exchange.attempt) {
+      upstreamReq.destroy();
+      return;
+    }
     exchange.upstreamReq = upstreamReq;
     upstreamReq.setTimeout(exchange.stage === 'service' ? timeouts.serviceMs : timeouts.legacyMs, onTimeout);
   });
@@ -60,11 +87,10 @@ export function createUpstreamRequests(events: UpstreamEvents, timeouts: { legac
   proxy.on('proxyRes', (upstreamRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => {
     const exchange = exchangeOf(res);
     const upstreamReq = (upstreamRes as IncomingMessage & { req?: ClientRequest }).req;
-    if (!exchange || exchange.upstreamReq !== upstreamReq) {
-      upstreamRes.resume();
-      return;
-    }
-    events.response(exchange, upstreamRes);
+    if (!exchange) upstreamRes.resume();
+    else if (exchange.upstreamReq === upstreamReq) events.response(exchange, upstreamRes);
+    else if (exchange.hedge?.req === upstreamReq && exchange.hedge?.phase === 'sent') events.hedgeResponse(exchange, upstreamRes);
+    else upstreamRes.resume();
   });
 
   // Failures reach each call's callback; this only catches what http-proxy might emit without one.
@@ -90,14 +116,27 @@ export function createUpstreamRequests(events: UpstreamEvents, timeouts: { legac
       exchange.upstream = upstream;
       exchange.upstreamReq = undefined;
       exchange.timedOut = false;
-      proxy.web(
-        req,
-        res,
-        { target: upstream.target, agent: upstream.agent, selfHandleResponse: exchange.stage === 'service', buffer: resend ? emptyBody() : undefined },
-        (error: NodeJS.ErrnoException) => {
-          if (attempt === exchange.attempt) events.error(exchange, error);
-        },
-      );
+      const options = {
+        target: upstream.target,
+        agent: upstream.agent,
+        selfHandleResponse: exchange.stage === 'service',
+        buffer: resend ? emptyBody() : undefined,
+        edgeAttempt: attempt,
+      };
+      proxy.web(req, res, options, (error: NodeJS.ErrnoException) => {
+        if (attempt === exchange.attempt) events.error(exchange, error);
+      });
+    },
+
+    /**
+     * The hedge of a bodiless service read: the same request to legacy, alongside the service attempt (which stays
+     * the exchange's current one), self-handled so that only the first valid answer reaches the client.
+     */
+    sendHedge(exchange: Exchange, upstream: Upstream, hedge: Hedge): void {
+      const options = { target: upstream.target, agent: upstream.agent, selfHandleResponse: true, buffer: emptyBody(), edgeHedge: hedge };
+      proxy.web(exchange.req, exchange.res, options, (error: NodeJS.ErrnoException) => {
+        if (exchange.hedge === hedge && (hedge.phase === 'sent' || hedge.phase === 'won')) events.hedgeError(exchange, error);
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,11 +175,35 @@ describe('/ready follows the flags', () => {
   });
 });
 
+/** A legacy that holds each request until the test releases it, and says when one has arrived. */
+async function holdingLegacy() {
+  let arrived!: () => void;
+  const arrival = new Promise<void>((resolve) => (arrived = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      arrived();
+      void released.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"backend":"legacy"}'));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    arrival,
+    release,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe('graceful close', () => {
   it('lets an in-flight request finish, tells keep-alive clients to go, and stops listening', async () => {
-    const legacy = await startFakeUpstream('legacy');
+    const legacy = await holdingLegacy();
     const t = await startTestEdge({ legacy: legacy.url, users: legacy.url, catalog: legacy.url });
-    legacy.behave({ kind: 'delay', ms: 300 });
     const agent = new http.Agent({ keepAlive: true });
     try {
       const inFlight = new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
@@ -189,8 +214,11 @@ describe('graceful close', () => {
           })
           .on('error', reject);
       });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const closed = t.close();
+      // In flight: through the edge and held at legacy. Closing now must let it finish.
+      await legacy.arrival;
+      // The drain's force-close bound, not a wait: generous, so a loaded machine's slow proxying is not cut short.
+      const closed = t.edge.close({ timeoutMs: 30_000 });
+      legacy.release();
       const reply = await inFlight;
       expect(reply).toEqual({ status: 200, connection: 'close' });
       await closed;

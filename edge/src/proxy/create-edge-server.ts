@@ -96,9 +96,19 @@ export function createEdge(deps: EdgeDeps): Edge {
     draining: () => draining,
     rejections: metrics.rejections,
   });
+  // A hedge must leave legacy time to answer before the service would have timed out anyway.
+  const hedgeMaxMs = Math.max(1, Math.min(config.hedgeMaxMs, Math.floor(config.serviceTimeoutMs / 2)));
   const attempts = createUpstreamAttempts({
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     serviceTimeoutMs: config.serviceTimeoutMs,
+    hedge: {
+      enabled: config.hedgeEnabled,
+      quantile: config.hedgeQuantile,
+      factor: config.hedgeFactor,
+      minMs: Math.min(config.hedgeMinMs, hedgeMaxMs),
+      maxMs: hedgeMaxMs,
+      window: config.hedgeWindow,
+    },
     backends,
     writer,
     metrics,

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFakeFlagEvaluator } from '../flags/fake-flag-evaluator.js';
 import { refusedUrl, type FakeUpstream } from '../testing/fake-upstream.js';
 import { metricSum, metricValue, send, startEdgeOnFakeUpstreams, startTestEdge, type TestEdge } from '../testing/test-edge.js';
@@ -10,8 +10,6 @@ interface Echo {
 async function scrape(t: TestEdge): Promise<string> {
   return (await send(t.adminUrl, '/metrics')).text;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('new service failures are served by legacy', () => {
   let legacy: FakeUpstream;
@@ -132,19 +130,25 @@ describe('new service failures are served by legacy', () => {
 });
 
 describe('circuit breaker per new service', () => {
+  const HALF_OPEN_MS = 400;
   let legacy: FakeUpstream;
   let users: FakeUpstream;
   let catalog: FakeUpstream;
   let t: TestEdge;
 
   beforeEach(async () => {
+    // The breaker times its open circuit with Date.now() (cockatiel's and the edge's check alike). A fake Date stands
+    // still until the test moves it past the delay: no trial can slip in while a loaded machine is slow to send the
+    // "open" reads, and "the delay has passed" needs no sleep. Timers, sockets and timeouts stay real.
+    vi.useFakeTimers({ toFake: ['Date'] });
     ({ edge: t, legacy, users, catalog } = await startEdgeOnFakeUpstreams({
       flags: createFakeFlagEvaluator({ 'users.reads': true, 'catalog.reads': true }),
-      env: { BREAKER_FAILURES: '3', BREAKER_HALF_OPEN_MS: '400', SERVICE_TIMEOUT_MS: '300' },
+      env: { BREAKER_FAILURES: '3', BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS), SERVICE_TIMEOUT_MS: '300' },
     }));
   });
 
   afterEach(async () => {
+    vi.useRealTimers();
     await t.close();
     await Promise.all([legacy.close(), users.close(), catalog.close()]);
   });
@@ -166,14 +170,14 @@ describe('circuit breaker per new service', () => {
     expect(metricValue(await scrape(t), 'edge_breaker_state', { backend: 'catalog' })).toBe(0);
 
     // Still failing at the trial: open again.
-    await sleep(450);
+    vi.advanceTimersByTime(HALF_OPEN_MS);
     expect((await send(t.url, '/api/users/1')).json<Echo>().backend).toBe('legacy');
     expect(users.received).toHaveLength(4);
     expect(metricValue(await scrape(t), 'edge_breaker_state', { backend: 'users' })).toBe(2);
 
     // Recovered: the trial succeeds and the circuit closes.
     users.behave({ kind: 'echo' });
-    await sleep(450);
+    vi.advanceTimersByTime(HALF_OPEN_MS);
     const trial = await send(t.url, '/api/users/1');
     expect(trial.json<Echo>().backend).toBe('users');
     expect(metricValue(await scrape(t), 'edge_breaker_state', { backend: 'users' })).toBe(0);

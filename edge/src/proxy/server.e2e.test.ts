@@ -33,15 +33,40 @@ function startEdgeProcess(env: Record<string, string>): Running {
   return { child, stdout, stderr, exited };
 }
 
-async function listening(running: Running): Promise<{ port: number; adminPort: number }> {
-  for (let i = 0; i < 200; i++) {
+/** Resolves with the ports of the edge's "listening" log line as soon as it is written; rejects if the edge exits first. */
+function listening(running: Running, timeoutMs = 60_000): Promise<{ port: number; adminPort: number }> {
+  const found = (): { port: number; adminPort: number } | undefined => {
     for (const line of running.stdout) {
-      const entry = JSON.parse(line) as { msg?: string; port?: number; adminPort?: number };
+      let entry: { msg?: string; port?: number; adminPort?: number };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue; // not a whole JSON line (a chunk can end mid-line): not the one we wait for
+      }
       if (entry.msg === 'listening' && entry.port && entry.adminPort) return { port: entry.port, adminPort: entry.adminPort };
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`edge did not start:\n${running.stdout.join('\n')}\n${running.stderr.join('')}`);
+    return undefined;
+  };
+  const output = () => `${running.stdout.join('\n')}\n${running.stderr.join('')}`;
+  return new Promise((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      clearTimeout(deadline);
+      running.child.stdout?.off('data', onData);
+      running.child.off('exit', onExit);
+      outcome();
+    };
+    const onData = () => {
+      const ports = found();
+      if (ports) settle(() => resolve(ports));
+    };
+    const onExit = (code: number | null) => settle(() => reject(new Error(`edge exited (${code}) before listening:\n${output()}`)));
+    // A bound for a broken start only: a loaded machine's slow tsx start is well within it.
+    const deadline = setTimeout(() => settle(() => reject(new Error(`edge not listening after ${timeoutMs} ms:\n${output()}`))), timeoutMs);
+    // Added after the listener that fills running.stdout, so it sees each chunk's lines already recorded.
+    running.child.stdout?.on('data', onData);
+    running.child.on('exit', onExit);
+    onData();
+  });
 }
 
 /** Pids of a process's children (the proxy workers of a primary). */
@@ -63,7 +88,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+/** Polls a condition; the deadline bounds a broken edge only (a worker's tsx start on a loaded machine takes seconds). */
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -71,7 +97,9 @@ async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise
   }
 }
 
-describe('the edge process', () => {
+// Real processes, each started through tsx (several seconds on a loaded 2-core machine, more for a primary and its
+// workers): every wait inside is for a condition, and this bound is for a broken start only.
+describe('the edge process', { timeout: 180_000 }, () => {
   let legacy: FakeUpstream;
   let users: FakeUpstream;
   let dir: string;

@@ -1,3 +1,5 @@
+import { parseAuthority, sameAuthority } from './host-header.js';
+
 /** Why the edge refuses a request before routing it; rendered as `{"error":{"code","message"}}`. */
 export interface Rejection {
   status: number;
@@ -16,19 +18,23 @@ const DOUBLE_ENCODED = /%(2e|2f|5c|00)/i;
  * Checks the request target before it is matched or forwarded. Paths are compared segment by segment, so anything
  * that could make the edge and a backend disagree about the path is refused rather than normalised: dot segments
  * (plain or percent-encoded, also double-encoded), encoded slashes or backslashes inside a segment, backslashes,
- * NUL, invalid percent-encoding (including overlong UTF-8). Absolute-form targets are accepted only for the
- * edge's own Host (RFC 9112 §3.2.2) and rewritten to origin-form; the edge never derives an upstream from them.
+ * NUL, invalid percent-encoding (including overlong UTF-8). Absolute-form targets are accepted only when their
+ * authority is valid (security/host-header.ts) and names the same origin as the Host header (RFC 9112 §3.2.2:
+ * host case-insensitive, a missing port the scheme's default), and are rewritten to origin-form; the edge never
+ * derives an upstream from them.
  */
 export function checkRequestTarget(rawUrl: string, host: string | undefined): TargetCheck {
   let url = rawUrl;
   if (!url.startsWith('/')) {
-    const absolute = /^https?:\/\/([^/?#]*)(.*)$/i.exec(url);
+    const absolute = /^(https?):\/\/([^/?#]*)(.*)$/i.exec(url);
     if (!absolute) return reject(400, 'BAD_REQUEST_TARGET', 'Request target must be an absolute path');
-    const authority = (absolute[1] ?? '').toLowerCase();
-    if (host === undefined || authority !== host.toLowerCase()) {
+    const target = parseAuthority(absolute[2] ?? '');
+    if (!target.ok) return reject(400, 'BAD_REQUEST_TARGET', `Request target authority is invalid: ${target.message}`);
+    const own = host === undefined ? undefined : parseAuthority(host);
+    if (!own?.ok || !sameAuthority(target.authority, own.authority, absolute[1] ?? 'http')) {
       return reject(400, 'FOREIGN_HOST', 'This is not a forward proxy: absolute-form targets must name this host');
     }
-    url = absolute[2] || '/';
+    url = absolute[3] || '/';
     if (!url.startsWith('/')) url = `/${url}`;
   }
   if (url.includes('#')) return reject(400, 'BAD_REQUEST_TARGET', 'Request target must not contain a fragment');

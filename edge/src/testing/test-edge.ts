@@ -43,7 +43,7 @@ export interface TestEdgeOptions {
   legacy: string;
   users: string;
   catalog: string;
-  /** Config overrides (env var names); tests default to no rate limit and no access log. */
+  /** Config overrides (env var names); tests default to no rate limit, no access log and no hedging. */
   env?: Env;
   flags?: FlagEvaluator & { status?: () => FlagStatus };
 }
@@ -54,6 +54,9 @@ export async function startTestEdge(options: TestEdgeOptions): Promise<TestEdge>
     JWT_SECRET: TEST_JWT_SECRET,
     RATE_LIMIT_RPS: '0',
     ACCESS_LOG: 'false',
+    // Off unless a test is about it: on a loaded machine a fake upstream's hiccup would otherwise be hedged to
+    // legacy, and tests that assert exactly which backend saw what would see an extra legacy request.
+    HEDGE_ENABLED: 'false',
     LOG_LEVEL: 'info',
     ...options.env,
   });

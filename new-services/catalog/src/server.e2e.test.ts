@@ -32,7 +32,7 @@ function logLines(output: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
@@ -42,7 +42,9 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
   }
 }
 
-describe('catalog server process', () => {
+// Each test starts `node --import tsx` processes: on a loaded 2-core machine one takes 10-20 s to start, so the
+// 30 s default test timeout is too tight (the processes' own limits still bound each run).
+describe('catalog server process', { timeout: 180_000 }, () => {
   let database: TestDatabase;
   let env: Record<string, string>;
   const children: ChildProcess[] = [];

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
+import { freePort } from '@strangler/testkit/ports';
 import { migrateToLatest } from './db/migrations.js';
 import { signTestToken, TEST_JWT_SECRET } from './testing/test-app.js';
 
@@ -10,7 +11,9 @@ const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 const nodeArgs = ['--conditions=development', '--import', 'tsx', 'src/server.ts'];
 
 /** `npm start -w new-services/users` as a real process: config fail-fast, readiness, JSON logs, graceful SIGTERM. */
-describe('users service process', () => {
+// Each test starts `node --import tsx` processes: on a loaded 2-core machine one takes 10-20 s to start, so the
+// 30 s default test timeout is too tight (the processes' own limits still bound each run).
+describe('users service process', { timeout: 180_000 }, () => {
   let database: TestDatabase;
   let server: ChildProcess | undefined;
   let output = '';
@@ -36,7 +39,7 @@ describe('users service process', () => {
 
   it('refuses to start with invalid configuration: exit 1, every problem listed, the secret not echoed', async () => {
     const result = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, nodeArgs, { cwd: serviceDir, env: { ...env, JWT_SECRET: 'short-secret-value', PORT: 'eighty' }, timeout: 30_000 }, (error, _stdout, stderr) =>
+      execFile(process.execPath, nodeArgs, { cwd: serviceDir, env: { ...env, JWT_SECRET: 'short-secret-value', PORT: 'eighty' }, timeout: 90_000 }, (error, _stdout, stderr) =>
         resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stderr }),
       );
     });
@@ -48,13 +51,14 @@ describe('users service process', () => {
   });
 
   it('serves the API with tokens from the shared secret, logs JSON with request ids, and exits 0 on SIGTERM', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // Checked free and outside the range client sockets take their ports from (a random guess may be taken).
+    const port = await freePort();
     server = spawn(process.execPath, nodeArgs, { cwd: serviceDir, env: { ...env, PORT: String(port), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info' } });
     server.stdout?.on('data', (chunk: Buffer) => (output += String(chunk)));
     server.stderr?.on('data', (chunk: Buffer) => (output += String(chunk)));
 
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     let ready = false;
     while (!ready && Date.now() < deadline && server.exitCode === null) {
       ready = await fetch(`${base}/ready`).then((r) => r.ok, () => false);

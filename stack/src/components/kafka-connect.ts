@@ -57,6 +57,10 @@ function workerProperties(instance: ConnectInstance): string {
     // Source offsets (binlog positions) are flushed every second: after a crash at most a second of changes is
     // re-sent, which the projectors' stored positions turn into no-ops.
     'offset.flush.interval.ms': 1_000,
+    // One worker: when it loses its group membership (the broker restarted, or the worker itself did), its old
+    // assignments are "lost" and the default holds them back for up to 5 minutes, waiting for that member to return;
+    // it never does, so the connector would stay UNASSIGNED. 0 reassigns them at once (KAFKA-15693, Kafka 3.7+).
+    'scheduled.rebalance.max.delay.ms': 0,
     listeners: `http://127.0.0.1:${instance.port}`,
     'rest.advertised.host.name': '127.0.0.1',
     'rest.advertised.port': instance.port,

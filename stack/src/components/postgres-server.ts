@@ -11,6 +11,7 @@ import {
   postgresOsUser,
   postgresPaths,
   preparePostgres,
+  removeRelocatedServerHome,
   spawnPostgres,
   stopLeftoverPostgres,
   stopPostgres,
@@ -69,7 +70,13 @@ export function postgresComponent(options: { fast?: boolean } = {}): StackCompon
     ports: (ctx) => [{ port: ctx.config.postgresPort, env: 'POSTGRES_PORT' }],
     stopLeftovers: (ctx) => stopLeftoverPostgres(instance(ctx)),
     async prepare({ stack, progress }) {
-      if (await preparePostgres(instance(stack))) progress('initialised a new cluster (initdb)');
+      let moved = '';
+      const created = await preparePostgres(instance(stack), ({ serverHome, blocked }) => {
+        // Moved only ever together with a new cluster: the folder is made empty when it is chosen.
+        if (blocked) moved = ` in ${serverHome} (the postgres OS user cannot pass through ${blocked})`;
+      });
+      // One line: plain (non-terminal) progress is throttled, so a second one right after could be dropped.
+      if (created) progress(`initialised a new cluster (initdb)${moved}`);
     },
     start: ({ stack }) => spawnPostgres(instance(stack)),
     health: { check: (ctx) => isPostgresReady(instance(ctx)), intervalMs: 100 },
@@ -78,6 +85,11 @@ export function postgresComponent(options: { fast?: boolean } = {}): StackCompon
       await ensureRoleAndDatabase(instance(stack), { ...UNLEASH_DATABASE, password: secret(stack, UNLEASH_DB_PASSWORD_KEY) });
     },
     stop: (process) => stopPostgres(process),
+    removeExternalState: (ctx) => removeRelocatedServerHome(instance(ctx).home),
+    readyNote(ctx) {
+      const { serverHome } = postgresPaths(instance(ctx));
+      return serverHome === instance(ctx).home ? undefined : `PostgreSQL's data is in ${serverHome} (the postgres OS user cannot reach STACK_DIR).`;
+    },
     endpoint: (ctx) => `127.0.0.1:${ctx.config.postgresPort}`,
     logFile: (ctx) => postgresPaths(instance(ctx)).logFile,
     failureHint: 'PostgreSQL writes its log to <STACK_DIR>/postgres/postgres.log; `npm run stack:reset` starts over with a new cluster.',

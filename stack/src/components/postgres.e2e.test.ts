@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -6,19 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMissingPrerequisites } from '../prerequisites.js';
 import { freePort } from '@strangler/testkit/ports';
 import { isPortOpen } from '../ports.js';
-import { isAlive, type ManagedProcess } from '../processes.js';
+import { isAlive, waitUntil, type ManagedProcess } from '../processes.js';
 import {
   ensureRoleAndDatabase,
+  isPostgresReady,
   PG_HBA,
   postgresOsUser,
   postgresPaths,
   postgresSettings,
   preparePostgres,
+  removeRelocatedServerHome,
   spawnPostgres,
   startPostgres,
   stopLeftoverPostgres,
   stopPostgres,
   type PostgresInstance,
+  type ServerHomePlacement,
 } from './postgres.js';
 import { postgresPrerequisite } from './postgres-server.js';
 
@@ -95,20 +98,65 @@ describe('private PostgreSQL 15', () => {
 
     // Started and then "forgotten", as by a launcher killed with SIGKILL.
     const orphan = await spawnPostgres(instance);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Up and holding its data dir, as a real leftover would be.
+    await waitUntil('orphaned postgres', () => isPostgresReady(instance), { timeoutMs: 60_000, process: orphan });
     expect(isAlive(orphan.pid)).toBe(true);
     expect(await stopLeftoverPostgres(instance)).toBe(true);
     expect(isAlive(orphan.pid)).toBe(false);
     expect(await stopLeftoverPostgres(instance)).toBe(false);
   }, 120_000);
 
-  it('refuses a data folder the server could not reach, or a socket path that is too long', async () => {
-    const hidden = join(root, 'private');
-    mkdirSync(hidden, { mode: 0o700 });
-    const unreachable = preparePostgres({ home: join(hidden, 'postgres'), port: instance.port });
-    if (postgresOsUser()) await expect(unreachable).rejects.toThrow(`${hidden} is not searchable for it.\n    chmod o+x ${hidden}`);
-    else expect(await unreachable).toBe(true);
+  it('moves the server files out of a folder its OS user cannot pass through, keeps them there, and removes them on request', async () => {
+    // A clone under /root or a `mktemp -d` folder: 0700, so the postgres OS user cannot search it.
+    const hidden = mkdtempSync(join(tmpdir(), 'strangler-pg-private-'));
+    const relocationRoot = join(root, 'relocated');
+    const hiddenInstance: PostgresInstance = { home: join(hidden, 'postgres'), port: await freePort(), fast: true, relocationRoot };
+    const placements: ServerHomePlacement[] = [];
+    try {
+      expect(statSync(hidden).mode & 0o777).toBe(0o700);
+      expect(await preparePostgres(hiddenInstance, (placement) => placements.push(placement))).toBe(true);
+      const paths = postgresPaths(hiddenInstance);
+      if (!postgresOsUser()) {
+        // Not root: the server runs as ourselves and reaches the folder as it is.
+        expect(placements).toEqual([{ serverHome: hiddenInstance.home, relocated: false }]);
+        return;
+      }
+      expect(placements).toEqual([{ serverHome: paths.serverHome, relocated: true, blocked: hidden }]);
+      expect(paths.serverHome.startsWith(`${relocationRoot}/postgres-`)).toBe(true);
+      expect(paths.dataDir).toBe(join(paths.serverHome, 'data'));
+      // The launcher's own files stay in STACK_DIR.
+      expect(paths.logFile).toBe(join(hiddenInstance.home, 'postgres.log'));
+      const relocated = await startPostgres(hiddenInstance);
+      try {
+        const admin = new pg.Client({ host: paths.socketDir, port: hiddenInstance.port, user: 'postgres', database: 'postgres' });
+        await admin.connect();
+        const dataDirectory = await admin.query<{ setting: string }>("SELECT setting FROM pg_settings WHERE name = 'data_directory'");
+        await admin.end();
+        expect(dataDirectory.rows[0]?.setting).toBe(paths.dataDir);
+      } finally {
+        await stopPostgres(relocated);
+      }
+      // The next start follows the record: same cluster, no second initdb.
+      expect(await preparePostgres(hiddenInstance, (placement) => placements.push(placement))).toBe(false);
+      expect(placements[1]).toEqual({ serverHome: paths.serverHome, relocated: true });
 
+      expect(removeRelocatedServerHome(hiddenInstance.home)).toBe(paths.serverHome);
+      expect(existsSync(paths.serverHome)).toBe(false);
+      expect(removeRelocatedServerHome(join(root, 'postgres'))).toBeUndefined();
+    } finally {
+      rmSync(hidden, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('refuses when neither STACK_DIR nor the relocation folder is reachable, or a socket path that is too long', async () => {
+    const hidden = mkdtempSync(join(tmpdir(), 'strangler-pg-nowhere-'));
+    try {
+      const nowhere = preparePostgres({ home: join(hidden, 'postgres'), port: 5433, relocationRoot: join(hidden, 'relocated') });
+      if (postgresOsUser()) await expect(nowhere).rejects.toThrow(`${hidden} is not searchable for it) nor ${join(hidden, 'relocated')} (${hidden}).\n    chmod o+x ${hidden}`);
+      else expect(await nowhere).toBe(true);
+    } finally {
+      rmSync(hidden, { recursive: true, force: true });
+    }
     await expect(preparePostgres({ home: join(root, 'x'.repeat(120)), port: 5433 })).rejects.toThrow(/socket path is too long/);
   });
 

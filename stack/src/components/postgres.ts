@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -21,9 +22,17 @@ export const POSTGRES_OS_USER = 'postgres';
 export const POSTGRES_STOP_SIGNAL: NodeJS.Signals = 'SIGINT';
 const STOP_GRACE_MS = 60_000;
 
+/**
+ * Where the server's own files go when the launcher runs as root from a folder the postgres OS user cannot pass
+ * through (a clone under /root, a 0700 mktemp folder): one folder per stack, named after the stack's real path.
+ */
+export const DEFAULT_RELOCATION_ROOT = '/var/lib/strangler';
+
 export interface PostgresInstance {
-  /** Folder holding data/, the socket folder, pid file and log. */
+  /** Folder holding data/, the socket folder, pid file and log (the server's files may be relocated: see below). */
   home: string;
+  /** Parent of the relocated server files when `home` is out of the server's reach (default DEFAULT_RELOCATION_ROOT). */
+  relocationRoot?: string;
   port: number;
   /** Trade durability for speed (test runs): no fsync. */
   fast?: boolean;
@@ -33,12 +42,27 @@ export interface PostgresInstance {
   detached?: boolean;
 }
 
+/** Names the folder that holds the server's files when they are not in `home` (written once, by preparePostgres). */
+function relocationFileOf(home: string): string {
+  return join(home, 'server-home');
+}
+
+/** The folder with data/, run/ and pg_hba.conf: `home`, unless preparePostgres relocated them. */
+export function serverHomeOf(home: string): string {
+  const file = relocationFileOf(home);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : home;
+}
+
 export function postgresPaths(instance: Pick<PostgresInstance, 'home' | 'port'>) {
-  const socketDir = join(instance.home, 'run');
+  const serverHome = serverHomeOf(instance.home);
+  const socketDir = join(serverHome, 'run');
   return {
-    dataDir: join(instance.home, 'data'),
+    serverHome,
+    dataDir: join(serverHome, 'data'),
     socketDir,
     socket: join(socketDir, `.s.PGSQL.${instance.port}`),
+    hbaFile: join(serverHome, 'pg_hba.conf'),
+    relocationFile: relocationFileOf(instance.home),
     /** Written by the launcher (postmaster.pid is the server's own lock file and stays its business). */
     pidFile: join(instance.home, 'postgres.pid'),
     logFile: join(instance.home, 'postgres.log'),
@@ -81,8 +105,11 @@ export function postgresOsUser(asRoot = runsAsRoot()): OsUser | undefined {
   );
 }
 
-/** Every folder from / down to `dir` must be searchable by the server's user, or it cannot reach its data. */
-async function checkReachable(dir: string, user: OsUser): Promise<void> {
+/**
+ * The first folder from / down to `dir` that the server's user cannot search (it could not reach its files
+ * there), or undefined when the whole chain is searchable.
+ */
+async function firstUnsearchable(dir: string, user: OsUser): Promise<string | undefined> {
   const chain: string[] = [];
   for (let current = dir; ; current = dirname(current)) {
     chain.unshift(current);
@@ -95,13 +122,59 @@ async function checkReachable(dir: string, user: OsUser): Promise<void> {
       gid: user.gid,
       cwd: '/',
     });
+    return undefined;
   } catch (error) {
-    const blocked = String((error as { stdout?: string }).stdout ?? '').trim() || dir;
+    return String((error as { stdout?: string }).stdout ?? '').trim() || dir;
+  }
+}
+
+/** What preparePostgres decided about where the server's files live. */
+export interface ServerHomePlacement {
+  serverHome: string;
+  /** True when they are outside `home`. */
+  relocated: boolean;
+  /** When relocated now: the folder the server's user could not pass through. */
+  blocked?: string;
+}
+
+/**
+ * Keeps the server's files in `home` when its OS user can reach it; otherwise moves them (once, recorded in
+ * <home>/server-home) to a per-stack folder under the relocation root, so that `npm start` works from a clone in
+ * root's home without anyone changing permissions. Later starts follow the record.
+ */
+async function placeServerHome(instance: PostgresInstance, user: OsUser | undefined): Promise<ServerHomePlacement> {
+  const relocationFile = relocationFileOf(instance.home);
+  if (existsSync(relocationFile)) return { serverHome: serverHomeOf(instance.home), relocated: true };
+  const blocked = user ? await firstUnsearchable(instance.home, user) : undefined;
+  if (!user || !blocked) return { serverHome: instance.home, relocated: false };
+
+  const relocationRoot = instance.relocationRoot ?? DEFAULT_RELOCATION_ROOT;
+  mkdirSync(relocationRoot, { recursive: true, mode: 0o711 });
+  const rootBlocked = await firstUnsearchable(relocationRoot, user);
+  if (rootBlocked) {
     throw new Error(
-      `PostgreSQL runs as the "${user.name}" OS user (the launcher runs as root), who cannot reach ${dir}: ${blocked} is not searchable for it.\n` +
-        `    chmod o+x ${blocked}   # or point STACK_DIR at a folder under a searchable path (e.g. /var/tmp/strangler)`,
+      `PostgreSQL runs as the "${user.name}" OS user (the launcher runs as root), who can reach neither ${instance.home} (${blocked} is not searchable for it) ` +
+        `nor ${relocationRoot} (${rootBlocked}).
+    chmod o+x ${blocked}   # or point STACK_DIR at a folder under a searchable path (e.g. /var/tmp/strangler)`,
     );
   }
+  const digest = createHash('sha256').update(realpathSync(instance.home)).digest('hex').slice(0, 16);
+  const serverHome = join(relocationRoot, `postgres-${digest}`);
+  // Without the record, whatever is there belongs to an earlier stack at this path that was deleted by hand.
+  rmSync(serverHome, { recursive: true, force: true });
+  mkdirSync(serverHome, { mode: 0o700 });
+  const writing = `${relocationFile}.tmp`;
+  writeFileSync(writing, `${serverHome}\n`, { mode: 0o600 });
+  renameSync(writing, relocationFile);
+  return { serverHome, relocated: true, blocked };
+}
+
+/** Deletes the server's relocated files, if any (the stack's own folder is the caller's to delete). */
+export function removeRelocatedServerHome(home: string): string | undefined {
+  if (!existsSync(relocationFileOf(home))) return undefined;
+  const serverHome = serverHomeOf(home);
+  rmSync(serverHome, { recursive: true, force: true });
+  return serverHome;
 }
 
 /** Unix socket paths are limited to 108 bytes (sun_path), the terminating NUL included. */
@@ -125,7 +198,7 @@ export function postgresSettings(instance: PostgresInstance): Record<string, str
     listen_addresses: '127.0.0.1',
     unix_socket_directories: paths.socketDir,
     unix_socket_permissions: '0700',
-    hba_file: join(instance.home, 'pg_hba.conf'),
+    hba_file: paths.hbaFile,
     password_encryption: 'scram-sha-256',
     // Bounded memory: a developer machine runs this next to MariaDB and a handful of services.
     shared_buffers: '64MB',
@@ -146,23 +219,27 @@ function chownTo(path: string, user: OsUser | undefined): void {
 
 /**
  * Creates the cluster on first use (initdb into a temporary folder, renamed when complete, so an interrupted
- * initdb never leaves a half-made cluster) and rewrites pg_hba.conf. Returns true when the cluster was created now.
+ * initdb never leaves a half-made cluster) and rewrites pg_hba.conf. Returns true when the cluster was created now;
+ * `placed` hears where the server's files are (see placeServerHome).
  */
-export async function preparePostgres(instance: PostgresInstance): Promise<boolean> {
+export async function preparePostgres(instance: PostgresInstance, placed?: (placement: ServerHomePlacement) => void): Promise<boolean> {
+  const user = postgresOsUser();
+  mkdirSync(instance.home, { recursive: true });
+  chmodSync(instance.home, 0o700);
+  chownTo(instance.home, user);
+  const placement = await placeServerHome(instance, user);
   const paths = postgresPaths(instance);
   if (Buffer.byteLength(paths.socket) > MAX_SOCKET_PATH_BYTES) {
     throw new Error(`PostgreSQL socket path is too long for a unix socket (max ${MAX_SOCKET_PATH_BYTES} bytes): ${paths.socket}; use a shorter STACK_DIR`);
   }
-  const user = postgresOsUser();
   mkdirSync(paths.socketDir, { recursive: true });
-  chmodSync(instance.home, 0o700);
-  chmodSync(paths.socketDir, 0o700);
-  chownTo(instance.home, user);
-  chownTo(paths.socketDir, user);
-  if (user) await checkReachable(instance.home, user);
-  const hbaFile = join(instance.home, 'pg_hba.conf');
-  writeFileSync(hbaFile, PG_HBA, { mode: 0o600 });
-  chownTo(hbaFile, user);
+  for (const dir of [paths.serverHome, paths.socketDir]) {
+    chmodSync(dir, 0o700);
+    chownTo(dir, user);
+  }
+  placed?.(placement);
+  writeFileSync(paths.hbaFile, PG_HBA, { mode: 0o600 });
+  chownTo(paths.hbaFile, user);
   if (existsSync(join(paths.dataDir, 'PG_VERSION'))) return false;
 
   const initdb = postgresBinary('initdb');
@@ -183,7 +260,7 @@ export async function preparePostgres(instance: PostgresInstance): Promise<boole
         '--no-instructions',
         ...(instance.fast ? ['--no-sync'] : []),
       ],
-      { cwd: instance.home, env: instance.env, uid: user?.uid, gid: user?.gid },
+      { cwd: paths.serverHome, env: instance.env, uid: user?.uid, gid: user?.gid },
     );
   } catch (error) {
     rmSync(building, { recursive: true, force: true });
@@ -212,7 +289,7 @@ export async function spawnPostgres(instance: PostgresInstance): Promise<Managed
     name: 'postgres',
     command: postgres,
     args: ['-D', paths.dataDir, ...settings],
-    cwd: instance.home,
+    cwd: paths.serverHome,
     logFile: paths.logFile,
     pidFile: paths.pidFile,
     env: instance.env,

@@ -30,7 +30,9 @@ function runCli(script: string, args: string[], env: Record<string, string>): Pr
 const seedCli = (args: string[], env: Record<string, string>) => runCli('src/seed/seed-cli.ts', args, env);
 const migrateCli = (env: Record<string, string>) => runCli('src/db/migrate-cli.ts', [], env);
 
-describe('migrate and seed CLIs', () => {
+// Each test starts `node --import tsx` processes: on a loaded 2-core machine one takes 10-20 s to start, so the
+// 30 s default test timeout is too tight (the processes' own limits still bound each run).
+describe('migrate and seed CLIs', { timeout: 180_000 }, () => {
   let t: TestDatabase;
   let env: Record<string, string>;
 

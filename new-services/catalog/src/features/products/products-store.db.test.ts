@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@strangler/testkit/database';
 import { migrateToLatest } from '../../db/migrations.js';
 import { describeProductsStoreContract } from '../../testing/products-store-contract.js';
@@ -59,7 +59,16 @@ describe('KnexProductsStore on MariaDB: locks, collation', () => {
           (error: unknown) => error,
         )
         .finally(() => (settled = true));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Its SELECT … FOR UPDATE has reached the server and is waiting there (this test's user sees its own threads).
+      await vi.waitFor(
+        async () => {
+          const [threads] = (await t.db.raw(
+            "SELECT COUNT(*) AS waiting FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND COMMAND = 'Query' AND INFO LIKE 'select%for update'",
+          )) as [Array<{ waiting: number | string }>];
+          expect(Number(threads[0]?.waiting)).toBe(1);
+        },
+        { timeout: 20_000, interval: 50 },
+      );
       expect(settled).toBe(false);
       await trx.commit();
       expect(await pending).toMatchObject({ code: 'BELOW' });
