@@ -45,20 +45,6 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable(DELETED_KEYS_TABLE);
     },
   },
-  '003-add-cdc-applied-source-position': {
-    async up(db) {
-      await db.schema.alterTable(POSITIONS_TABLE, (t) => {
-        // The binlog position of the last streamed change applied to this partition: Debezium's re-sends after a
-        // Connect restart come as new offsets, and are recognised by it (runtime/source-position.ts).
-        t.string('source_position', 600).nullable();
-      });
-    },
-    async down(db) {
-      await db.schema.alterTable(POSITIONS_TABLE, (t) => {
-        t.dropColumn('source_position');
-      });
-    },
-  },
 };
 
 /**

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '@strangler/platform';
 import { PoisonRecordError } from '../errors.js';
-import type { SourcePosition } from '../runtime/source-position.js';
 
 /** A row image as Debezium's JSON converter (schemas disabled) writes it: column name → value. */
 export type Row = Record<string, unknown>;
@@ -29,8 +28,6 @@ export interface ChangeEvent {
   /** Read by the initial (or an incremental) snapshot rather than streamed from the binlog. */
   snapshot: boolean;
   position: RecordPosition;
-  /** Where in the binlog a streamed change was read (absent for snapshot rows, which share one position). */
-  binlog?: SourcePosition;
 }
 
 export type ParsedRecord = { kind: 'tombstone' } | { kind: 'change'; change: ChangeEvent };
@@ -48,9 +45,6 @@ const envelopeSchema = z
       ts_ms: z.number().int().nonnegative(),
       // "first" | "true" | "last" | "last_in_data_collection" | "incremental" while snapshotting, "false" when streaming.
       snapshot: z.union([z.string(), z.boolean()]).nullable().optional(),
-      file: z.string().min(1).nullable().optional(),
-      pos: z.number().int().nonnegative().nullable().optional(),
-      row: z.number().int().nonnegative().nullable().optional(),
     }),
   })
   .superRefine((envelope, ctx) => {
@@ -84,9 +78,6 @@ export function parseChangeRecord(value: Buffer | string | null, position: Recor
   if (envelope.op !== 'c' && envelope.op !== 'u' && envelope.op !== 'd' && envelope.op !== 'r') {
     throw new PoisonRecordError('UNSUPPORTED_OPERATION', `op "${envelope.op}" (${envelope.source.db}.${envelope.source.table}) cannot be projected`);
   }
-  const snapshot = isSnapshot(envelope.source.snapshot);
-  const { file, pos, row, ts_ms: tsMs } = envelope.source;
-  const binlog = !snapshot && file && typeof pos === 'number' ? { file, pos, row: row ?? 0, tsMs } : undefined;
   return {
     kind: 'change',
     change: {
@@ -96,9 +87,8 @@ export function parseChangeRecord(value: Buffer | string | null, position: Recor
       database: envelope.source.db,
       table: envelope.source.table,
       sourceTsMs: envelope.source.ts_ms,
-      snapshot,
+      snapshot: isSnapshot(envelope.source.snapshot),
       position,
-      ...(binlog ? { binlog } : {}),
     },
   };
 }

@@ -5,7 +5,6 @@ import type { ApplyOutcome, Projector } from '../projectors/projector.js';
 import { deadLetterFor, type DeadLetter, type DeadLetterSink, type SourceRecord } from './dead-letters.js';
 import type { CdcMetrics } from './metrics.js';
 import type { PositionStore } from './positions.js';
-import { decodeSourcePosition, encodeSourcePosition, isReplay, laterOf } from './source-position.js';
 
 /** The part of a kafkajs batch the applier uses. */
 export interface RecordBatch {
@@ -154,8 +153,6 @@ export class BatchApplier {
     return positions
       .withLockedPosition(batch.topic, batch.partition, async (tx) => {
         const result: ChunkResult = { applied: [], tombstones: 0, replayed: 0, failed: [], deadLetters: [], appliedOffset: tx.applied };
-        const storedSource = decodeSourcePosition(tx.appliedSource);
-        let lastSource = storedSource;
         for (const record of chunk) {
           const offset = Number(record.offset);
           if (offset <= tx.applied) {
@@ -168,15 +165,8 @@ export class BatchApplier {
               result.tombstones++;
             } else {
               this.checkSource(batch.topic, parsed.change);
-              const binlog = parsed.change.binlog;
-              if (binlog && isReplay(binlog, lastSource)) {
-                // Sent again by Debezium after a Connect restart (a new offset, an old change): already applied.
-                result.replayed++;
-              } else {
-                const outcome = await tx.savepoint((db) => projector.apply(db, parsed.change));
-                result.applied.push({ change: parsed.change, outcome });
-                if (binlog) lastSource = laterOf(lastSource, binlog);
-              }
+              const outcome = await tx.savepoint((db) => projector.apply(db, parsed.change));
+              result.applied.push({ change: parsed.change, outcome });
             }
           } catch (error) {
             const kind = classifyError(error);
@@ -190,7 +180,7 @@ export class BatchApplier {
           result.appliedOffset = offset;
           keepAlive();
         }
-        if (result.appliedOffset > tx.applied) await tx.save(result.appliedOffset, lastSource === storedSource || !lastSource ? undefined : encodeSourcePosition(lastSource));
+        if (result.appliedOffset > tx.applied) await tx.save(result.appliedOffset);
         // Before the commit: once the position moves past a poison record, its dead letter must already exist.
         if (result.deadLetters.length > 0) {
           await deadLetters.send(result.deadLetters);

@@ -10,11 +10,9 @@ export const NOTHING_APPLIED = -1;
 export interface PositionTransaction {
   /** The last offset applied to the target (NOTHING_APPLIED if none), read under the lock. */
   readonly applied: number;
-  /** The binlog position of the last streamed change applied (encoded; see source-position.ts), null if none. */
-  readonly appliedSource: string | null;
   /** Runs `work` in a savepoint: if it throws, only its writes are undone and the transaction goes on. */
   savepoint<T>(work: (db: Knex) => Promise<T>): Promise<T>;
-  save(offset: number, sourcePosition?: string): Promise<void>;
+  save(offset: number): Promise<void>;
 }
 
 /**
@@ -56,13 +54,10 @@ export class KnexPositionStore implements PositionStore {
           partition,
           NOTHING_APPLIED,
         ]);
-        const row = (await trx(POSITIONS_TABLE).select('offset', 'source_position').where(where).forUpdate().first()) as
-          | { offset: unknown; source_position: string | null }
-          | undefined;
+        const row = (await trx(POSITIONS_TABLE).select('offset').where(where).forUpdate().first()) as { offset: unknown } | undefined;
         if (!row) throw new Error(`position row for ${topic}:${partition} vanished`);
         return work({
           applied: toOffset(row.offset),
-          appliedSource: row.source_position,
           // A raw, reused savepoint rather than a knex nested transaction: one round trip per record instead of
           // two (SAVEPOINT with an existing name replaces it; nothing to release).
           async savepoint(fn) {
@@ -74,9 +69,8 @@ export class KnexPositionStore implements PositionStore {
               throw error;
             }
           },
-          async save(offset, sourcePosition) {
-            const source = sourcePosition === undefined ? {} : { source_position: sourcePosition };
-            await trx(POSITIONS_TABLE).where(where).update({ offset, ...source, applied_at: trx.raw('CURRENT_TIMESTAMP(3)') });
+          async save(offset) {
+            await trx(POSITIONS_TABLE).where(where).update({ offset, applied_at: trx.raw('CURRENT_TIMESTAMP(3)') });
           },
         });
       },

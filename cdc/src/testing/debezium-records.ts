@@ -1,18 +1,12 @@
 import type { ChangeEvent, ChangeOp, Row } from '../debezium/envelope.js';
 import type { SourceRecord } from '../runtime/dead-letters.js';
 
-let streamedPosition = 2470;
-function nextStreamedPosition(): number {
-  streamedPosition += 100;
-  return streamedPosition;
-}
-
 /** Shaped like the records the Debezium 3.2 MariaDB connector writes (JSON converter, schemas disabled). */
 export function debeziumEnvelope(
   table: string,
   op: ChangeOp,
   images: { before?: Row | null; after?: Row | null },
-  options: { tsMs?: number; snapshot?: string; db?: string; pos?: number } = {},
+  options: { tsMs?: number; snapshot?: string; db?: string } = {},
 ): Record<string, unknown> {
   const tsMs = options.tsMs ?? 1_795_572_916_000;
   const snapshot = options.snapshot ?? (op === 'r' ? 'true' : 'false');
@@ -33,8 +27,7 @@ export function debeziumEnvelope(
       server_id: snapshot === 'false' ? 1 : 0,
       gtid: snapshot === 'false' ? '0-1-8' : null,
       file: 'mariadb-bin.000001',
-      // Each streamed change at its own binlog position, as in a real binlog (the runtime tells replays by it).
-      pos: options.pos ?? (snapshot === 'false' ? nextStreamedPosition() : 2470),
+      pos: 2470,
       row: 0,
       thread: null,
       query: null,

@@ -12,7 +12,6 @@ export interface FakeTarget {
  */
 export class FakePositionStore implements PositionStore {
   private readonly positions = new Map<string, number>();
-  private readonly sources = new Map<string, string>();
   /** Committed writes of the fake projector, in order. */
   writes: string[] = [];
   transactions = 0;
@@ -28,10 +27,8 @@ export class FakePositionStore implements PositionStore {
     const key = positionKey(topic, partition);
     const target: FakeTarget = { writes: [...this.writes] };
     let offset = this.committedOffset(topic, partition);
-    let source = this.sources.get(key);
     const tx: PositionTransaction = {
       applied: offset,
-      appliedSource: source ?? null,
       async savepoint(fn) {
         const mark = target.writes.length;
         try {
@@ -41,15 +38,13 @@ export class FakePositionStore implements PositionStore {
           throw error;
         }
       },
-      async save(next, sourcePosition) {
+      async save(next) {
         offset = next;
-        source = sourcePosition ?? source;
       },
     };
     const result = await work(tx);
     await this.beforeCommit?.();
     this.positions.set(key, offset);
-    if (source !== undefined) this.sources.set(key, source);
     this.writes = target.writes;
     return result;
   }
